@@ -1,0 +1,77 @@
+# Newsroom: `make run` serves the site with demo content; `make test` runs the suite.
+# Without DATABASE_URL both use the embedded PostgreSQL under .data/postgres.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The newest Python 3.12+ on this machine, preferring the pinned 3.13.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	echo $$p; break; fi; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+WITH_DB := $(PY) -m newsroom.embedded_db run --
+DEMO_STORY := articles/demo/kim-dialogue-and-confrontation.txt
+PYTEST_ARGS ?=
+
+.PHONY: help install run serve setup test check bench db-start db-stop clean
+
+help:
+	@echo "make run      set everything up and serve the site on http://127.0.0.1:8000"
+	@echo "make test     set everything up and run the whole test suite"
+	@echo "make check    migrations in step, deploy checks"
+	@echo "make db-stop  stop the embedded PostgreSQL"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is needed (3.13 preferred)." >&2; exit 1; fi
+	@echo "==> creating virtual environment in $(VENV) with $$($(PYTHON) --version)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "==> installing pinned requirements"
+	@$(PY) -m pip install --disable-pip-version-check --progress-bar off -q --upgrade pip
+	@$(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt | grep -v '^Requirement already satisfied' || true
+	@$(PY) -c 'import django, mptt, bleach, psycopg2, pytest' 
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@$(WITH_DB) $(MAKE) --no-print-directory serve
+
+# The steps of `make run` once the database is up (called by `run`).
+serve: setup
+	@echo "==> collecting static files"
+	@$(PY) manage.py collectstatic --noinput -v 0
+	@echo "==> serving on http://$${GUNICORN_BIND:-127.0.0.1:8000} (Ctrl-C stops)"
+	@$(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+setup:
+	@echo "==> applying migrations"
+	@$(PY) manage.py migrate --noinput -v 1
+	@echo "==> importing the demo story"
+	@$(PY) manage.py import_article $(DEMO_STORY) --source BBC --published 2021-06-18T09:00:00+00:00
+	@echo "==> ensuring an editor account"
+	@$(PY) manage.py ensure_editor
+
+test: install
+	@echo "==> running the test suite"
+	@$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+check: install
+	@$(WITH_DB) $(MAKE) --no-print-directory _check
+
+_check:
+	@echo "==> makemigrations --check"
+	@$(PY) manage.py makemigrations --check --dry-run
+	@echo "==> check --deploy with production-like settings"
+	@DJANGO_DEBUG=false DJANGO_SECRET_KEY=check-$$(date +%s)-a-long-random-production-like-secret-key-value \
+	  DJANGO_ALLOWED_HOSTS=news.example.com DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+db-start: install
+	@$(PY) -m newsroom.embedded_db start
+
+db-stop:
+	@test -x $(PY) && $(PY) -m newsroom.embedded_db stop || true
+
+clean: db-stop
+	rm -rf $(VENV) staticfiles .pytest_cache

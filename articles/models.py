@@ -1,0 +1,149 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.rendering import render_markdown
+
+
+class Source(models.Model):
+    """Who published a story first, and the notice its reuse must carry."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage_url = models.URLField(blank=True)
+    copyright_notice = models.CharField(
+        max_length=200, blank=True, help_text="Shown under every story, e.g. “© BBC”."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Stories readers may see: published, and not scheduled for later."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        return self.select_related("source").prefetch_related("tags")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=300, unique=True)
+    standfirst = models.TextField(blank=True, help_text="The summary under the headline.")
+    byline = models.CharField(max_length=200, blank=True)
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(editable=False, default="")
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    original_url = models.URLField(
+        max_length=500, blank=True, help_text="Where the story was first published."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        default=timezone.now,
+        db_index=True,
+        help_text="A time in the future schedules the story.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+
+    comments_open = models.BooleanField(
+        default=True, help_text="Untick to close comments on this story."
+    )
+    comments_close_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Close comments automatically this many days after publication. "
+        "Empty: the site default.",
+    )
+
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("standfirst", weight="B", config="english")
+        + SearchVector("body", weight="C", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="article_search_gin"),
+            models.Index(fields=["status", "-published_at"], name="article_status_published"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "year": local.year,
+                "month": f"{local.month:02d}",
+                "day": f"{local.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def comments_close_at(self):
+        """When comments close automatically, or None if they never do."""
+        days = self.comments_close_after_days
+        if days is None:
+            days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
+        if not days:
+            return None
+        return self.published_at + timedelta(days=days)
+
+    @property
+    def comments_are_open(self):
+        close_at = self.comments_close_at
+        return self.comments_open and (close_at is None or timezone.now() < close_at)
