@@ -1,0 +1,145 @@
+"""The conversation under a story.
+
+Every write that changes these rows goes through `comments/services.py`;
+nothing else touches tree fields (django-mptt corrupts trees under concurrent
+writes without the locks the services take).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from mptt.models import MPTTModel, TreeForeignKey
+
+
+class Comment(MPTTModel):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        PENDING = "pending", "Pending moderation"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = TreeForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    author_name = models.CharField(
+        max_length=150, blank=True, help_text="Display name of an imported comment's author."
+    )
+    body = models.TextField(blank=True, help_text="What the commenter typed.")
+    body_html = models.TextField(blank=True, editable=False)
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.PUBLISHED, db_index=True
+    )
+    hold_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by_moderator = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the author deleted it; it shows as [deleted]."
+    )
+    like_baseline = models.PositiveIntegerField(
+        default=0, help_text="Likes carried over from an import; new likes add to it."
+    )
+    like_count = models.PositiveIntegerField(
+        default=0, help_text="like_baseline plus the Like rows, kept in step by the services."
+    )
+    flag_count = models.PositiveIntegerField(default=0)
+    import_key = models.CharField(
+        max_length=64, blank=True, help_text="Position in an imported page, for idempotent re-import."
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    class MPTTMeta:
+        order_insertion_by = []
+
+    class Meta:
+        ordering = ["tree_id", "lft"]
+        indexes = [
+            models.Index(fields=["article", "level", "created_at"], name="comment_article_roots"),
+            models.Index(fields=["article", "level", "like_count"], name="comment_article_liked"),
+            models.Index(fields=["tree_id", "lft"], name="comment_tree_order"),
+            models.Index(fields=["author", "-created_at"], name="comment_author_recent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "import_key"],
+                condition=~models.Q(import_key=""),
+                name="comment_unique_import_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(like_count__gte=models.F("like_baseline")),
+                name="comment_like_count_includes_baseline",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.display_name} on {self.article_id}"
+
+    def get_absolute_url(self):
+        return reverse("comments:detail", kwargs={"pk": self.pk})
+
+    @property
+    def display_name(self):
+        if self.author_id is not None:
+            return self.author.get_username()
+        return self.author_name or "Anonymous"
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+
+class CommentVersion(models.Model):
+    """A previous text of an edited comment (the edit history readers can view)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="versions")
+    body = models.TextField()
+    body_html = models.TextField()
+    created_at = models.DateTimeField(help_text="When this text was written.")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["comment", "created_at"]
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="like_once_per_user"),
+        ]
+
+
+class Flag(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abusive or harassing"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=20, choices=Reason)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="flag_once_per_user"),
+        ]
