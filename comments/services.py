@@ -1,0 +1,1 @@
+"""Every write to comments: one service function per action (see DESIGN.md)."""
