@@ -1,0 +1,415 @@
+"""Import a story and its comment thread from a saved news page.
+
+The page is plain text in the shape of the demo story
+(`articles/demo/kim-dialogue-and-confrontation.txt`):
+
+- The first non-empty line is the title. Blank lines separate blocks; the
+  lines of one block are joined into one paragraph.
+- A block that is one short line (at most 12 words) without final
+  punctuation, with story text before and after it, is a subheading and
+  becomes a Markdown `## ` heading.
+- Quoted paragraphs stay ordinary paragraphs. In news copy a paragraph that
+  is entirely a quotation usually continues the words of the speaker named
+  just before it (the demo's last paragraph continues Leif-Eric Easley's
+  quote); a `>` blockquote would detach it from its speaker and read as a
+  pull-quote, so the quote marks alone say it is a quotation.
+- An attribution line, `(c) BBC`, `(C) BBC` or `© BBC`, ends the story. It
+  names the story's Source and is kept, as written, as its copyright notice.
+- Comments follow as `•` bullets. A bullet indented deeper than the comment
+  above it replies to that comment; a shallower bullet goes back up to the
+  nearest comment indented less than it. Lines indented under a bullet are
+  its text (blank lines separate its paragraphs) and `Liked by N people` /
+  `Liked by 1 person` under it is its like count. Tabs count as 4 columns.
+- A comment's first paragraph that repeats a line or sentence of the story
+  (ignoring surrounding quote marks and whitespace, at least four words so
+  that a short reply such as "Not really." is never mistaken for one) is a
+  quotation and becomes a `> ` line of the comment body.
+- Pages show no author names, so comments are by "Reader" unless the bullet
+  line is exactly `• <name> says:` (the WordPress convention), in which case
+  the comment's text starts on the following lines.
+- Reading stops at "Leave a Reply"; the page chrome after it is ignored.
+
+`parse_page` is pure (no database) and raises `ParseError` with the line
+number for anything it cannot read. `article_import` stores a parsed page in
+one transaction, matching an earlier import by slug so re-importing updates.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article, Source
+from comments.models import Comment
+from comments.services import ImportedComment, comment_import_thread
+
+DEFAULT_AUTHOR = "Reader"
+SLUG_MAX_LENGTH = 100
+TITLE_MAX_LENGTH = Article._meta.get_field("title").max_length
+SOURCE_NAME_MAX_LENGTH = Source._meta.get_field("name").max_length
+KNOWN_HOMEPAGES = {
+    "bbc": "https://www.bbc.co.uk/news",
+    "reuters": "https://www.reuters.com",
+    "the guardian": "https://www.theguardian.com",
+    "associated press": "https://apnews.com",
+}
+
+QUOTE_MARKS = "\"'“”‘’«»„"
+_CLOSERS = "\"'”’»)]"
+_TERMINAL_PUNCTUATION = ".!?:;,…"
+# Spaces that web pages use for layout; they would otherwise leak into titles and slugs.
+_SPACES = str.maketrans({"\xa0": " ", "\u2007": " ", "\u202f": " ", "\u200b": None, "\ufeff": None})
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BULLET = re.compile(r"^(?P<indent>[ ]*)•[ ]*(?P<text>.*)$")
+_ATTRIBUTION = re.compile(r"^(?:\([cC]\)|©)\s*(?P<name>\S.*)$")
+_LIKED_BY = re.compile(r"^Liked by (?P<count>\d+) (?:people|person)$", re.IGNORECASE)
+_LEAVE_A_REPLY = re.compile(r"^Leave a Reply(?: Cancel reply)?$", re.IGNORECASE)
+_AUTHOR = re.compile(r"^(?P<name>\S.{0,59}?) says:$")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’]*\s+")
+_MAX_LIKES = 2**31 - 1
+_MAX_KEY_LENGTH = Comment._meta.get_field("import_key").max_length
+
+
+class ParseError(Exception):
+    """A page that cannot be imported, with the line where reading failed."""
+
+    def __init__(self, reason: str, *, line: int, filename: str = ""):
+        self.reason = reason
+        self.line = line
+        self.filename = filename
+        super().__init__(f"{filename or '<page>'}, line {line}: {reason}")
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "paragraph" or "heading"
+    text: str
+    line: int
+
+
+@dataclass
+class ParsedComment:
+    key: str
+    line: int
+    indent: int
+    author_name: str = DEFAULT_AUTHOR
+    quote: str = ""
+    paragraphs: list[list[str]] = field(default_factory=list)
+    like_count: int | None = None
+    children: list["ParsedComment"] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        """The text in the site's comment markup: `> ` quote lines, blank-line paragraphs."""
+        parts = ["\n".join(f"> {line}" for line in self.quote.split("\n"))] if self.quote else []
+        parts += ["\n".join(lines) for lines in self.paragraphs]
+        return "\n\n".join(parts)
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class ParsedPage:
+    filename: str
+    title: str
+    slug: str
+    blocks: list[Block]
+    attribution: str = ""
+    source_name: str = ""
+    comments: list[ParsedComment] = field(default_factory=list)
+
+    @property
+    def subheadings(self) -> list[str]:
+        return [block.text for block in self.blocks if block.kind == "heading"]
+
+    @property
+    def paragraph_count(self) -> int:
+        return sum(block.kind == "paragraph" for block in self.blocks)
+
+    @property
+    def comment_count(self) -> int:
+        return sum(1 for root in self.comments for _ in root.walk())
+
+    @property
+    def body(self) -> str:
+        """The story as Markdown; its own text is escaped so it never turns into markup."""
+        return "\n\n".join(
+            f"## {_markdown_escape(block.text)}"
+            if block.kind == "heading"
+            else _markdown_escape(block.text)
+            for block in self.blocks
+        )
+
+
+def read_page(path: str | Path) -> str:
+    """The text of a page file, which must be UTF-8 (a byte-order mark is allowed)."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ParseError("the file is not UTF-8 text", line=line, filename=str(path)) from None
+
+
+def parse_page(text: str, *, filename: str) -> ParsedPage:
+    """Read a page into its story and comment tree, or raise `ParseError`."""
+    lines = text.translate(_SPACES).expandtabs(4).splitlines()
+
+    def fail(reason: str, line: int):
+        raise ParseError(reason, line=line, filename=filename)
+
+    for number, line in enumerate(lines, start=1):
+        if _LEAVE_A_REPLY.match(line.strip()):
+            if not any(earlier.strip() for earlier in lines[: number - 1]):
+                fail("“Leave a Reply” comes before any story", number)
+            lines = lines[: number - 1]  # everything after it is page chrome
+            break
+        if _CONTROL.search(line):
+            fail("the line contains a control character", number)
+
+    title_line = next((n for n, line in enumerate(lines, start=1) if line.strip()), None)
+    if title_line is None:
+        fail("the file is empty", 1)
+    title = lines[title_line - 1].strip()
+    _reject_stray_line(title, title_line, fail)
+    if _ATTRIBUTION.match(title):
+        fail("the page starts with an attribution line instead of a title", title_line)
+    if len(title) > TITLE_MAX_LENGTH:
+        fail(f"the title is longer than {TITLE_MAX_LENGTH} characters", title_line)
+    slug = _slug(title)
+    if not slug:
+        fail("the title has no letters or digits to make a web address from", title_line)
+
+    page = ParsedPage(filename=filename, title=title, slug=slug, blocks=[])
+    raw_blocks: list[tuple[int, list[str]]] = []
+    number = title_line + 1
+    while number <= len(lines):
+        line = lines[number - 1].strip()
+        if _BULLET.match(line):
+            if not raw_blocks:
+                _reject_stray_line(line, number, fail)
+            break
+        if match := _ATTRIBUTION.match(line):
+            page.attribution, page.source_name = line, match["name"].strip()
+            if len(page.source_name) > SOURCE_NAME_MAX_LENGTH:
+                fail(f"the source name is longer than {SOURCE_NAME_MAX_LENGTH} characters", number)
+            break
+        _reject_stray_line(line, number, fail)
+        if line and raw_blocks and lines[number - 2].strip():
+            raw_blocks[-1][1].append(line)
+        elif line:
+            raw_blocks.append((number, [line]))
+        number += 1
+    if not raw_blocks:
+        fail("there is no story text after the title", number if page.attribution else title_line)
+    page.blocks = _classify(raw_blocks)
+    comments_start = number + 1 if page.attribution else number
+    page.comments = _parse_comments(lines, comments_start, fail)
+    _mark_quotes(page)
+    return page
+
+
+def _reject_stray_line(line: str, number: int, fail) -> None:
+    """Comment parts where story text belongs mean the page is not in the expected shape."""
+    if _BULLET.match(line):
+        fail("a comment bullet comes before any story text", number)
+    if _LIKED_BY.match(line):
+        fail(f"a “{line}” line with no comment above it", number)
+
+
+def _slug(title: str) -> str:
+    slug = slugify(title)
+    if len(slug) > SLUG_MAX_LENGTH:
+        # Cut at the last whole word that fits, so the address stays readable.
+        slug = slug[: SLUG_MAX_LENGTH + 1].rsplit("-", 1)[0] or slug[:SLUG_MAX_LENGTH]
+    return slug.strip("-")
+
+
+def _classify(raw_blocks: list[tuple[int, list[str]]]) -> list[Block]:
+    blocks = []
+    for position, (line, texts) in enumerate(raw_blocks):
+        text = " ".join(texts)
+        is_heading = (
+            0 < position < len(raw_blocks) - 1
+            and len(texts) == 1
+            and len(text.split()) <= 12
+            and text[0] not in QUOTE_MARKS
+            and text.rstrip(_CLOSERS)[-1:] not in _TERMINAL_PUNCTUATION
+        )
+        blocks.append(Block("heading" if is_heading else "paragraph", text, line))
+    return blocks
+
+
+def _parse_comments(lines: list[str], start: int, fail) -> list[ParsedComment]:
+    """Build the comment tree from `start` (1-based) to the end of `lines`."""
+    roots: list[ParsedComment] = []
+    stack: list[ParsedComment] = []
+    last_target, blank_seen = None, False
+    for number in range(start, len(lines) + 1):
+        raw = lines[number - 1]
+        if not raw.strip():
+            blank_seen = True
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        bullet = _BULLET.match(raw)
+        # A line belongs to the nearest open comment whose bullet is indented less.
+        while stack and stack[-1].indent >= indent:
+            stack.pop()
+        if bullet:
+            siblings = stack[-1].children if stack else roots
+            prefix = f"{stack[-1].key}." if stack else ""
+            comment = ParsedComment(key=f"{prefix}{len(siblings) + 1}", line=number, indent=indent)
+            if len(comment.key) > _MAX_KEY_LENGTH:
+                fail("the comments nest or follow each other too deeply to be stored", number)
+            siblings.append(comment)
+            stack.append(comment)
+            text = bullet["text"].strip()
+            if author := _AUTHOR.match(text):
+                comment.author_name, text = author["name"], ""
+            if text:
+                comment.paragraphs.append([text])
+            last_target, blank_seen = comment, False
+            continue
+        text = raw.strip()
+        liked = _LIKED_BY.match(text)
+        if not stack:
+            if liked:
+                fail(f"a “{text}” line with no comment above it", number)
+            fail("text that is neither a comment bullet nor indented under one", number)
+        comment = stack[-1]
+        if liked:
+            if comment.like_count is not None:
+                fail(f"the comment on line {comment.line} already has a like count", number)
+            comment.like_count = int(liked["count"])
+            if comment.like_count > _MAX_LIKES:
+                fail("the like count is too large", number)
+        elif blank_seen or last_target is not comment or not comment.paragraphs:
+            comment.paragraphs.append([text])
+        else:
+            comment.paragraphs[-1].append(text)
+        last_target, blank_seen = comment, False
+    for root in roots:
+        for comment in root.walk():
+            if not comment.paragraphs:
+                fail("the comment has no text", comment.line)
+    return roots
+
+
+def _quote_key(text: str) -> str:
+    return " ".join(text.split()).strip(QUOTE_MARKS + " ")
+
+
+def _mark_quotes(page: ParsedPage) -> None:
+    """Turn a comment's opening paragraph into a quote when it repeats the story."""
+    story = {_quote_key(page.title)}
+    for block in page.blocks:
+        story.add(_quote_key(block.text))
+        story.update(_quote_key(sentence) for sentence in _SENTENCE_END.split(block.text))
+    for root in page.comments:
+        for comment in root.walk():
+            first = " ".join(comment.paragraphs[0])
+            if len(_quote_key(first).split()) >= 4 and _quote_key(first) in story:
+                comment.quote = first
+                del comment.paragraphs[0]
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]{}|])")
+_MD_LINE_START = re.compile(r"^(#+|>|[-+=](?=\s|$)|\d+(?=[.)]\s))")
+
+
+def _markdown_escape(text: str) -> str:
+    """Escape what Markdown would read as markup, so the story renders as written."""
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", text).replace("<", "&lt;")
+    text = _MD_INLINE.sub(r"\\\1", text)
+    if text.startswith(":"):
+        text = "&#58;" + text[1:]  # a leading colon would start a definition list
+    return _MD_LINE_START.sub(lambda m: "\\" + m[1] if not m[1].isdigit() else m[1] + "\\", text)
+
+
+# Storing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    article: Article
+    created: bool
+    comment_count: int
+    comments_created: int
+
+
+def article_import(
+    *,
+    page: ParsedPage,
+    source_name: str = "",
+    published_at: datetime | None = None,
+    original_url: str = "",
+    byline: str = "",
+) -> ImportResult:
+    """Store a parsed page and its comments in one transaction.
+
+    A story with the page's slug is updated in place: its title, body and
+    source follow the page, and the published time, original URL and byline
+    change only when given. Status, tags, standfirst and comment settings are
+    editorial choices and are left alone. Comments are matched by their
+    position in the page, so importing the same page again adds nothing.
+    """
+    with transaction.atomic():
+        source = _source_for(name=source_name or page.source_name, notice=page.attribution)
+        article = Article.objects.select_for_update().filter(slug=page.slug).first()
+        created = article is None
+        if created:
+            article = Article(
+                slug=page.slug,
+                status=Article.Status.PUBLISHED,
+                published_at=published_at or timezone.now(),
+            )
+        elif published_at is not None:
+            article.published_at = published_at
+        article.title = page.title
+        article.body = page.body
+        article.source = source
+        article.original_url = original_url or article.original_url
+        article.byline = byline or article.byline
+        article.save()
+        comments_created = comment_import_thread(
+            article=article, comments=[_imported(root) for root in page.comments]
+        )
+    return ImportResult(article, created, page.comment_count, comments_created)
+
+
+def _source_for(*, name: str, notice: str) -> Source | None:
+    if not name:
+        return None
+    slug = slugify(name)[: Source._meta.get_field("slug").max_length] or "source"
+    source = (
+        Source.objects.filter(name__iexact=name).first() or Source.objects.filter(slug=slug).first()
+    )
+    if source is None:
+        return Source.objects.create(
+            name=name,
+            slug=slug,
+            homepage_url=KNOWN_HOMEPAGES.get(name.casefold(), ""),
+            copyright_notice=notice or f"(c) {name}",
+        )
+    if notice and not source.copyright_notice:
+        # Fill a missing notice, but never overwrite one an editor has set.
+        source.copyright_notice = notice
+        source.save(update_fields=["copyright_notice"])
+    return source
+
+
+def _imported(comment: ParsedComment) -> ImportedComment:
+    return ImportedComment(
+        key=comment.key,
+        author_name=comment.author_name,
+        body=comment.body,
+        like_count=comment.like_count or 0,
+        children=[_imported(child) for child in comment.children],
+    )
