@@ -58,6 +58,9 @@ class Comment(MPTTModel):
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
+    notify_replies = models.BooleanField(
+        default=False, help_text="Email the author when someone replies to this comment."
+    )
 
     class MPTTMeta:
         order_insertion_by = []
@@ -143,3 +146,54 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "comment"], name="flag_once_per_user"),
         ]
+
+
+class BlockedPhrase(models.Model):
+    """A word or phrase that sends a comment to the moderation queue."""
+
+    phrase = models.CharField(max_length=200, unique=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["phrase"]
+
+    def __str__(self):
+        return self.phrase
+
+
+class Ban(models.Model):
+    """A reader who may not comment, with the reason they are shown."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_ban"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    until = models.DateTimeField(null=True, blank=True, help_text="Empty: until lifted.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Ban of {self.user}"
+
+
+class ModerationAction(models.Model):
+    """The audit log: who did what to which comment, and when."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moderation_actions")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=10, choices=Comment.Status)
+    to_status = models.CharField(max_length=10, choices=Comment.Status)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.action} on comment {self.comment_id}"
