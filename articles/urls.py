@@ -1,16 +1,56 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from articles import views
+from articles import feeds, views
 
 app_name = "articles"
 
+
+class YearConverter:
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+class TwoDigitConverter:
+    """Month or day as two digits: /2021/06/18/, and reverse() pads 6 to 06."""
+
+    regex = "[0-9]{2}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):02d}"
+
+
+register_converter(YearConverter, "yyyy")
+register_converter(TwoDigitConverter, "mm")
+register_converter(TwoDigitConverter, "dd")
+
 urlpatterns = [
     path("", views.ArticleIndexView.as_view(), name="index"),
+    path("archive/", views.ArticleArchiveView.as_view(), name="archive"),
+    path("search/", views.ArticleSearchView.as_view(), name="search"),
+    path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
+    path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("tags/<slug:slug>/feed/rss/", feeds.TagArticlesFeed(), name="tag-feed-rss"),
+    path("tags/<slug:slug>/feed/atom/", feeds.TagArticlesAtomFeed(), name="tag-feed-atom"),
+    path("sources/<slug:slug>/", views.SourceArticleListView.as_view(), name="source"),
+    path("<yyyy:year>/", views.ArticleYearArchiveView.as_view(), name="archive-year"),
+    path("<yyyy:year>/<mm:month>/", views.ArticleMonthArchiveView.as_view(), name="archive-month"),
     path(
-        "<int:year>/<int:month>/<int:day>/<slug:slug>/",
+        "<yyyy:year>/<mm:month>/<dd:day>/",
+        views.ArticleDayArchiveView.as_view(),
+        name="archive-day",
+    ),
+    path(
+        "<yyyy:year>/<mm:month>/<dd:day>/<slug:slug>/",
         views.ArticleDetailView.as_view(),
         name="detail",
     ),
-    path("tags/<slug:slug>/", views.ArticleIndexView.as_view(), name="tag"),
-    path("sources/<slug:slug>/", views.ArticleIndexView.as_view(), name="source"),
 ]

@@ -1,14 +1,150 @@
-from django.views.generic import DateDetailView, ListView
+"""Reader-facing story pages: front page, story, archives, tag and source lists, search."""
 
-from articles.models import Article
+from datetime import timedelta
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.views.generic import (
+    ArchiveIndexView,
+    DateDetailView,
+    DayArchiveView,
+    ListView,
+    MonthArchiveView,
+    YearArchiveView,
+)
+
+from articles.models import Article, Source, Tag
+from articles.selectors import article_archive_months, article_search, clean_search_query
+from comments.context import comment_section_context
+
+# An edit sooner than this after publication (typo fixes, the import itself)
+# is not worth an "Updated" line under the headline.
+UPDATE_NOTICE_THRESHOLD = timedelta(minutes=30)
 
 
-class ArticleIndexView(ListView):
-    queryset = Article.objects.published().for_listing()
-    paginate_by = 10
+class PublishedStoriesMixin:
+    """Published stories only, with what a story card needs, paginated from settings."""
+
+    date_field = "published_at"
+    month_format = "%m"
+    day_format = "%d"
+
+    def get_queryset(self):
+        # Cards show the source but not tags, so no tag prefetch here.
+        return Article.objects.published().select_related("source")
+
+    def get_paginate_by(self, queryset):
+        return settings.NEWSROOM_ARTICLES_PER_PAGE
+
+
+class ArticleIndexView(PublishedStoriesMixin, ListView):
+    """The front page: latest stories first."""
+
+    template_name = "articles/article_list.html"
 
 
 class ArticleDetailView(DateDetailView):
-    queryset = Article.objects.published().for_listing()
+    """One story with its attribution and comments; staff may preview unpublished ones."""
+
     date_field = "published_at"
     month_format = "%m"
+    day_format = "%d"
+
+    def _is_editor(self):
+        return self.request.user.is_staff
+
+    def get_queryset(self):
+        articles = Article.objects.all() if self._is_editor() else Article.objects.published()
+        return articles.for_listing()
+
+    def get_allow_future(self):
+        return self._is_editor()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        page_url = self.request.build_absolute_uri(article.get_absolute_url())
+        last_change = max(article.published_at, article.created_at)
+        context.update(
+            page_url=page_url,
+            canonical_url=article.original_url or page_url,
+            is_preview=not article.is_published,
+            show_updated=article.updated_at - last_change > UPDATE_NOTICE_THRESHOLD,
+            tags=list(article.tags.all()),
+        )
+        context.update(comment_section_context(request=self.request, article=article))
+        return context
+
+
+class ArticleArchiveView(PublishedStoriesMixin, ArchiveIndexView):
+    """Every month with stories, grouped by year, with counts."""
+
+    allow_empty = True
+
+    def get_paginate_by(self, queryset):
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        years: dict[int, list[dict]] = {}
+        for row in article_archive_months():
+            years.setdefault(row["month"].year, []).append(row)
+        context["archive_years"] = [
+            {"year": year, "months": months, "count": sum(m["count"] for m in months)}
+            for year, months in years.items()
+        ]
+        return context
+
+
+class ArticleYearArchiveView(PublishedStoriesMixin, YearArchiveView):
+    make_object_list = True
+
+
+class ArticleMonthArchiveView(PublishedStoriesMixin, MonthArchiveView):
+    pass
+
+
+class ArticleDayArchiveView(PublishedStoriesMixin, DayArchiveView):
+    pass
+
+
+class TagArticleListView(PublishedStoriesMixin, ListView):
+    """Stories with one tag."""
+
+    template_name = "articles/tag_article_list.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class SourceArticleListView(PublishedStoriesMixin, ListView):
+    """Stories first published by one source."""
+
+    template_name = "articles/source_article_list.html"
+
+    def get_queryset(self):
+        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(source=self.source)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(source=self.source, **kwargs)
+
+
+class ArticleSearchView(ListView):
+    """Full-text search; any query, even nonsense, renders a page rather than an error."""
+
+    template_name = "articles/search.html"
+
+    def get_queryset(self):
+        self.search_query = clean_search_query(self.request.GET.get("q"))
+        return article_search(query=self.search_query)
+
+    def get_paginate_by(self, queryset):
+        return settings.NEWSROOM_SEARCH_RESULTS_PER_PAGE
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(search_query=self.search_query, **kwargs)

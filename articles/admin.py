@@ -1,0 +1,71 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.translation import ngettext
+
+from articles.models import Article, Source, Tag
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "homepage_url", "copyright_notice", "article_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    # Explicit, because the aggregate below makes Django drop Meta.ordering.
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description="Stories", ordering="article_count")
+    def article_count(self, source):
+        return source.article_count
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "published_at", "source", "comments_open"]
+    list_filter = ["status", "source", "tags", "published_at"]
+    list_select_related = ["source"]
+    search_fields = ["title", "standfirst", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["source", "tags"]
+    readonly_fields = ["created_at", "updated_at"]
+    actions = ["publish_selected", "unpublish_selected"]
+    fieldsets = [
+        ("Story", {"fields": ["title", "slug", "standfirst", "byline", "body", "tags"]}),
+        ("Attribution", {"fields": ["source", "original_url"]}),
+        ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
+        ("Comments", {"fields": ["comments_open", "comments_close_after_days"]}),
+    ]
+
+    def _set_status(self, request, queryset, status):
+        # published_at is left alone: a back-dated draft keeps its original
+        # date, and a future one becomes scheduled rather than live now.
+        changed = queryset.exclude(status=status).update(status=status)
+        label = Article.Status(status).label.lower()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d story marked %(label)s.",
+                "%(count)d stories marked %(label)s.",
+                changed,
+            )
+            % {"count": changed, "label": label},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Publish selected stories", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.PUBLISHED)
+
+    @admin.action(description="Unpublish selected stories", permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.DRAFT)

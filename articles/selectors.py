@@ -1,0 +1,93 @@
+"""Reads over stories that are more than a single filter: search and the archive index."""
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import Count, F, Func, QuerySet, TextField, Value
+from django.db.models.functions import Concat, TruncMonth
+
+from articles.models import Article
+
+# ts_headline marks matches with these instead of tags, so the template can
+# escape the whole snippet and then turn only these markers into <mark>.
+HIGHLIGHT_START = "⟦hl⟧"
+HIGHLIGHT_STOP = "⟦/hl⟧"
+
+# Longer input than this is not a search a reader typed; trim it rather than
+# hand PostgreSQL an arbitrarily large query.
+MAX_QUERY_LENGTH = 200
+
+SEARCH_CONFIG = "english"
+
+
+class _StripTags(Func):
+    """Plain text of stored HTML, so headlines never cut through a tag."""
+
+    function = "regexp_replace"
+    output_field = TextField()
+
+    def __init__(self, expression):
+        super().__init__(expression, Value("<[^>]*>"), Value(" "), Value("g"))
+
+
+def clean_search_query(raw: str | None) -> str:
+    """The reader's query tidied for searching: trimmed, NUL-free, bounded in length."""
+    if not raw:
+        return ""
+    # PostgreSQL rejects NUL bytes in text parameters outright.
+    return " ".join(raw.replace("\x00", " ").split())[:MAX_QUERY_LENGTH].strip()
+
+
+def article_search(*, query: str) -> QuerySet[Article]:
+    """Published stories matching `query`, best match first.
+
+    `query` uses web-search syntax ("quoted phrases", or, -exclusions) over
+    the weighted `search_vector` (title above standfirst above body). Each
+    result carries `search_rank`, `search_title` (the title with every match
+    marked) and `search_snippet` (fragments of standfirst and body around the
+    matches); both are marked with HIGHLIGHT_START/STOP and must go through
+    the `highlighted` filter. Input with no searchable words (empty,
+    punctuation, stop words only) matches nothing rather than failing.
+    """
+    query = clean_search_query(query)
+    if not query:
+        return Article.objects.none()
+    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    markers = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
+    plain_text = Concat(
+        F("standfirst"), Value("\n"), _StripTags(F("body_html")), output_field=TextField()
+    )
+    return (
+        Article.objects.published()
+        .for_listing()
+        .filter(search_vector=search_query)
+        .annotate(
+            search_rank=SearchRank(F("search_vector"), search_query),
+            search_title=SearchHeadline(
+                "title", search_query, config=SEARCH_CONFIG, highlight_all=True, **markers
+            ),
+            search_snippet=SearchHeadline(
+                plain_text,
+                search_query,
+                config=SEARCH_CONFIG,
+                max_fragments=2,
+                max_words=30,
+                min_words=12,
+                fragment_delimiter=" … ",
+                **markers,
+            ),
+        )
+        .order_by("-search_rank", "-published_at", "-id")
+    )
+
+
+def article_archive_months() -> list[dict]:
+    """Every month with published stories, newest first, as {"month": date, "count": n}.
+
+    Months are in the site's time zone, matching the archive URLs.
+    """
+    return list(
+        Article.objects.published()
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by("-month")
+    )

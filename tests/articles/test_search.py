@@ -1,0 +1,131 @@
+"""Full-text search: ranking, highlighting, and never failing on odd input."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.models import Article
+from articles.selectors import article_search
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("articles:search")
+
+
+@pytest.fixture
+def stories():
+    return {
+        "title": ArticleFactory(
+            title="Missile test off the coast",
+            standfirst="A launch was reported.",
+            body="Officials gave few details.",
+            published_at=timezone.now() - timedelta(days=3),
+        ),
+        "body": ArticleFactory(
+            title="Parade in the capital",
+            standfirst="Crowds gathered.",
+            body="The parade showcased a new missile among other hardware.",
+            published_at=timezone.now() - timedelta(days=1),
+        ),
+        "unrelated": ArticleFactory(title="Food shortages", body="Harvests were poor."),
+    }
+
+
+def test_title_match_ranks_above_body_only_match(stories):
+    results = list(article_search(query="missile"))
+
+    assert results == [stories["title"], stories["body"]]
+
+
+def test_websearch_syntax_is_supported(stories):
+    assert list(article_search(query="missile -parade")) == [stories["title"]]
+    assert list(article_search(query='"new missile"')) == [stories["body"]]
+
+
+def test_stemming_matches_other_word_forms(stories):
+    assert set(article_search(query="missiles")) == {stories["title"], stories["body"]}
+
+
+def test_unpublished_stories_are_never_found():
+    ArticleFactory(title="Secret missile draft", status=Article.Status.DRAFT)
+    ArticleFactory(title="Embargoed missile story", published_at=timezone.now() + timedelta(days=1))
+
+    assert list(article_search(query="missile")) == []
+
+
+def test_results_page_highlights_matches(client, stories):
+    response = client.get(SEARCH, {"q": "missile"})
+    url = stories["title"].get_absolute_url()
+
+    assert response.status_code == 200
+    assertContains(response, "2 stories match.")
+    assertContains(
+        response, f'<a href="{url}"><mark>Missile</mark> test off the coast</a>', html=True
+    )
+    assertContains(response, "showcased a new <mark>missile</mark> among other hardware")
+    assertNotContains(response, "Food shortages")
+    # The search box keeps what the reader typed.
+    assertContains(response, 'value="missile"')
+
+
+def test_snippet_is_plain_escaped_text_with_only_mark_tags(client):
+    ArticleFactory(
+        title="<em>Rockets</em> & <script>alert(1)</script>",
+        body="Tom & Jerry saw a **rocket** and a [link](https://example.com) — “quoted”.",
+    )
+
+    content = client.get(SEARCH, {"q": "rocket"}).content.decode()
+
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "&lt;em&gt;<mark>Rockets</mark>&lt;/em&gt; &amp;" in content
+    # Markup from the rendered body is gone; its entities are decoded once, then escaped once.
+    assert "Tom &amp; Jerry saw a <mark>rocket</mark> and a link — “quoted" in content
+    assert "<strong>" not in content
+    assert "&amp;amp;" not in content
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", "!!!", "&|!():*'\"", "the and of", "-", '"unbalanced', "xqzjvkwp", "\x00"]
+)
+def test_odd_queries_give_a_friendly_page(client, stories, query):
+    response = client.get(SEARCH, {"q": query})
+
+    assert response.status_code == 200
+    assert "<mark>" not in response.content.decode()
+    if query.strip() and query != "\x00":
+        assertContains(response, "No stories match")
+    else:
+        assertContains(response, "Type a word or phrase to search every story.")
+
+
+def test_search_without_q_parameter(client):
+    assertContains(client.get(SEARCH), "Search the archive")
+
+
+def test_very_long_query_is_trimmed_not_an_error(client, stories):
+    response = client.get(SEARCH, {"q": "missile " * 500})
+
+    assert response.status_code == 200
+    assertContains(response, "<mark>missile</mark>")
+
+
+def test_pagination_keeps_the_query(client, stories, settings):
+    settings.NEWSROOM_SEARCH_RESULTS_PER_PAGE = 1
+
+    first = client.get(SEARCH, {"q": "missile"})
+    second = client.get(SEARCH, {"q": "missile", "page": 2})
+
+    assertContains(first, '<a rel="next" href="?q=missile&amp;page=2">Next →</a>', html=True)
+    assertContains(first, "test off the coast")
+    assertContains(second, "Parade in the capital")
+    assertContains(second, '<a rel="prev" href="?q=missile&amp;page=1">← Previous</a>', html=True)
+
+
+@pytest.mark.parametrize("page", ["99", "abc", "-1"])
+def test_bad_page_number_is_not_found_not_an_error(client, stories, page):
+    assert client.get(SEARCH, {"q": "missile", "page": page}).status_code == 404
