@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 
-urlpatterns = []
+urlpatterns = [
+    path("people/<str:username>/", views.ProfileView.as_view(), name="profile"),
+]
