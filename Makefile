@@ -47,6 +47,7 @@ serve: setup
 setup:
 	@echo "==> applying migrations"
 	@$(PY) manage.py migrate --noinput -v 1
+	@$(PY) manage.py configure_site
 	@echo "==> importing the demo story"
 	@$(PY) manage.py import_article $(DEMO_STORY) --source BBC --published 2021-06-18T09:00:00+00:00
 	@echo "==> ensuring an editor account"
@@ -64,7 +65,7 @@ _check:
 	@$(PY) manage.py makemigrations --check --dry-run
 	@echo "==> check --deploy with production-like settings"
 	@DJANGO_DEBUG=false DJANGO_SECRET_KEY=check-$$(date +%s)-a-long-random-production-like-secret-key-value \
-	  DJANGO_ALLOWED_HOSTS=news.example.com DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
+	  DJANGO_ALLOWED_HOSTS=news.example.com DATABASE_URL=$${DATABASE_URL:-$$($(PY) -m newsroom.embedded_db url)} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 db-start: install

@@ -48,6 +48,8 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+# The public host name, used in feeds, the sitemap and emails (`configure_site`).
+SITE_DOMAIN = os.environ.get("NEWSROOM_SITE_DOMAIN", "127.0.0.1:8000" if DEBUG else ALLOWED_HOSTS[0])
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -180,17 +182,26 @@ STORAGES = {
     },
 }
 
-# Email: console by default; SMTP when EMAIL_HOST is set.
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+# Email: printed to the console in development; SMTP in production (EMAIL_HOST,
+# or a mail transfer agent on localhost:25 when it is not set).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "" if DEBUG else "localhost")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 587)
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": EMAIL_HOST,
+                "port": env_int("EMAIL_PORT", 587 if EMAIL_HOST != "localhost" else 25),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", EMAIL_HOST != "localhost"),
+                "timeout": env_int("EMAIL_TIMEOUT", 10),
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+del EMAIL_HOST  # configured through MAILERS only
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -205,6 +216,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
 
 def _social_app(prefix: str) -> list[dict]:
@@ -272,3 +285,11 @@ NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES = env_int("NEWSROOM_COMMENT_EDIT_WINDOW_MIN
 NEWSROOM_COMMENT_DISPLAY_DEPTH = env_int("NEWSROOM_COMMENT_DISPLAY_DEPTH", 6)
 NEWSROOM_COMMENT_THREADS_PER_PAGE = env_int("NEWSROOM_COMMENT_THREADS_PER_PAGE", 50)
 NEWSROOM_COMMENT_FLAGS_TO_HIDE = env_int("NEWSROOM_COMMENT_FLAGS_TO_HIDE", 3)
+NEWSROOM_COMMENT_MAX_DEPTH = env_int("NEWSROOM_COMMENT_MAX_DEPTH", 50)
+NEWSROOM_FLOOD_MIN_SECONDS = env_int("NEWSROOM_FLOOD_MIN_SECONDS", 15)
+NEWSROOM_FLOOD_PER_HOUR = env_int("NEWSROOM_FLOOD_PER_HOUR", 30)
+NEWSROOM_HOLD_LINK_COUNT = env_int("NEWSROOM_HOLD_LINK_COUNT", 2)
+NEWSROOM_PREMODERATE_NEW_COMMENTERS = env_bool("NEWSROOM_PREMODERATE_NEW_COMMENTERS", False)
+NEWSROOM_AKISMET_URL = os.environ.get("NEWSROOM_AKISMET_URL", "https://rest.akismet.com/1.1/")
+NEWSROOM_AKISMET_TIMEOUT = float(os.environ.get("NEWSROOM_AKISMET_TIMEOUT") or 1.0)
+NEWSROOM_COMMENT_IP_RETENTION_DAYS = env_int("NEWSROOM_COMMENT_IP_RETENTION_DAYS", 30)

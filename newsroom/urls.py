@@ -4,8 +4,10 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from articles.sitemaps import sitemaps
+from newsroom.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

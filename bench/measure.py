@@ -1,0 +1,326 @@
+"""The measurements behind `make bench` (see bench/run.py for the setup)."""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, connections
+from django.template import Context, Engine
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from articles.models import Article, Source
+from bench.data import build_thread, make_users
+from comments import integrity
+from comments.models import Comment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The peers' "naive flat template loop": one query with the author joined,
+# then per comment the variable lookups, date formatting and URL reversing.
+NAIVE_TEMPLATE = """{% load i18n %}<ol>{% for c in comments %}
+<li style="margin-left: {{ c.level }}em"><article id="comment-{{ c.pk }}">
+<header>{{ c.author.get_username }} <time datetime="{{ c.created_at|date:'c' }}">{{ c.created_at|date:"j F Y, H:i" }}</time></header>
+{{ c.body_html|safe }}
+{% if c.like_count %}<p>Liked by {{ c.like_count }} {% if c.like_count == 1 %}person{% else %}people{% endif %}</p>{% endif %}
+<a href="{% url 'comments:detail' c.pk %}">Permalink</a>
+</article></li>{% endfor %}</ol>"""
+
+
+def _median(samples: list[float]) -> float:
+    return round(statistics.median(samples), 3)
+
+
+def timed(fn, repeat: int, before=None) -> float:
+    """Median wall time of fn() in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        if before:
+            before()
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return _median(samples)
+
+
+def page_figures(client: Client, url: str, repeat: int) -> dict:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    cold = timed(lambda: client.get(url), repeat, before=cache.clear)
+    client.get(url)
+    warm = timed(lambda: client.get(url), repeat)
+    return {
+        "queries_cold": len(queries),
+        "bytes": len(response.content),
+        "cold_ms": cold,
+        "warm_ms": warm,
+    }
+
+
+def build_data(*, sizes: list[int], log) -> dict:
+    log("creating readers")
+    users = make_users(300)
+    source, _ = Source.objects.get_or_create(
+        name="BBC", defaults={"slug": "bbc", "copyright_notice": "(c) BBC"}
+    )
+    articles = {}
+    for size in sizes:
+        article, created = Article.objects.get_or_create(
+            slug=f"bench-thread-{size}",
+            defaults={
+                "title": f"A story with {size:,} comments",
+                "standfirst": "Benchmark story.",
+                "body": "Paragraph one.\n\n## A subheading\n\nParagraph two.",
+                "status": Article.Status.PUBLISHED,
+                "source": source,
+            },
+        )
+        if created or not article.comments.exists():
+            log(f"building a thread of {size:,} comments")
+            build_thread(article=article, size=size, users=users, seed=size)
+        articles[size] = article
+    return {"users": users, "articles": articles}
+
+
+def in_process(*, data: dict, repeat: int, log) -> dict:
+    guest = Client()
+    reader = Client()
+    reader.force_login(data["users"][0])
+    baseline_url = reverse("healthz")
+    guest.get(baseline_url)
+    baseline = timed(lambda: guest.get(baseline_url), repeat * 10)
+    log(f"baseline view in-process: {baseline} ms")
+    out = {"baseline_ms": baseline, "story": {}}
+    for size, article in data["articles"].items():
+        url = article.get_absolute_url()
+        log(f"story page with {size:,} comments, in-process")
+        out["story"][size] = {
+            "guest": page_figures(guest, url, repeat),
+            "signed_in": page_figures(reader, url, repeat),
+        }
+    return out
+
+
+def full_thread(*, article: Article, repeat: int, log) -> dict:
+    """The whole 1,000-comment thread on one page, cold, beside a naive loop."""
+    log("full 1,000-comment thread on one page (cold) and the naive template loop")
+    client = Client()
+    url = article.get_absolute_url()
+    with override_settings(NEWSROOM_COMMENT_THREADS_PER_PAGE=1_000_000):
+        client.get(url)
+        ours = timed(lambda: client.get(url), repeat, before=cache.clear)
+        shown = client.get(url).content.decode().count('id="comment-')
+    engine = Engine.get_default()
+    template = engine.from_string(NAIVE_TEMPLATE)
+
+    def naive():
+        comments = list(
+            Comment.objects.filter(article=article).select_related("author").order_by("tree_id", "lft")
+        )
+        return template.render(Context({"comments": comments}))
+
+    naive()
+    naive_ms = timed(naive, repeat)
+    return {"comments_shown": shown, "ours_cold_ms": ours, "naive_loop_ms": naive_ms}
+
+
+# --- gunicorn under load ---------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2",
+           "GUNICORN_MAX_REQUESTS": "0", "GUNICORN_ACCESS_LOG": ""}
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    import urllib.request
+
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{reverse('healthz')}", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
+
+
+def wrk(path: str, url: str, *, seconds: int, cookie: str = "") -> dict:
+    cmd = [path, "-t2", "-c8", f"-d{seconds}s", "--latency"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    return {"rps": round(rps, 1), "errors": int(non2xx.group(1)) if non2xx else 0,
+            "p50": f"{p50.group(1)}{p50.group(2)}" if p50 else None}
+
+
+def worker_peak_rss_mb(master: subprocess.Popen) -> float:
+    import psutil
+
+    peaks = []
+    for child in psutil.Process(master.pid).children():
+        status = Path(f"/proc/{child.pid}/status").read_text()
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if match:
+            peaks.append(int(match.group(1)) / 1024)
+    return round(max(peaks), 1) if peaks else 0.0
+
+
+def under_gunicorn(*, data: dict, wrk_path: str | None, seconds: int, log) -> dict:
+    if not wrk_path:
+        log("wrk is not available: skipping the gunicorn figures")
+        return {}
+    client = Client()
+    client.force_login(data["users"][0])
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    port = _free_port()
+    log(f"starting gunicorn (2 sync workers) on 127.0.0.1:{port}")
+    proc = start_gunicorn(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        out = {"baseline": wrk(wrk_path, base + reverse("healthz"), seconds=seconds), "story": {}}
+        log(f"baseline under gunicorn: {out['baseline']['rps']} req/s")
+        for size, article in data["articles"].items():
+            url = base + article.get_absolute_url()
+            out["story"][size] = {
+                "guest": wrk(wrk_path, url, seconds=seconds),
+                "signed_in": wrk(wrk_path, url, seconds=seconds, cookie=cookie),
+            }
+            log(f"story with {size:,} comments: {out['story'][size]['guest']['rps']} req/s guest, "
+                f"{out['story'][size]['signed_in']['rps']} signed in")
+        out["worker_peak_rss_mb"] = worker_peak_rss_mb(proc)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return out
+
+
+# --- writes ----------------------------------------------------------------
+
+
+def writes(*, data: dict, seconds: float, log) -> dict:
+    from comments.services import comment_create, like_toggle
+
+    article = data["articles"][min(data["articles"])]
+    users = data["users"]
+    out = {}
+    for workers in (1, 12):
+        for kind in ("comment_create", "like_toggle"):
+            log(f"{kind} with {workers} concurrent writer(s)")
+            done = [0] * workers
+            errors: list[str] = []
+            barrier = threading.Barrier(workers)
+            stop_at: list[float] = []
+
+            def work(index: int) -> None:
+                try:
+                    ids = list(Comment.objects.filter(article=article).values_list("id", flat=True)[:400])
+                    barrier.wait()
+                    if not stop_at:
+                        stop_at.append(time.perf_counter() + seconds)
+                    n = 0
+                    while time.perf_counter() < stop_at[0]:
+                        user = users[(index * 997 + n) % len(users)]
+                        target = Comment.objects.get(pk=ids[(index * 31 + n * 7) % len(ids)])
+                        if kind == "comment_create":
+                            comment_create(
+                                article=article,
+                                author=user,
+                                body=f"Writer {index} comment {n}: a considered reply.",
+                                parent=None if n % 10 == 0 else target,
+                            )
+                        else:
+                            like_toggle(comment=target, user=user)
+                        n += 1
+                    done[index] = n
+                except Exception as exc:  # reported, not hidden
+                    errors.append(repr(exc))
+                finally:
+                    connections.close_all()
+
+            threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+            start = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = max(time.perf_counter() - start, 1e-9)
+            out[f"{kind}_{workers}"] = {
+                "per_second": round(sum(done) / min(elapsed, seconds + 1), 1),
+                "writes": sum(done),
+                "errors": errors[:3],
+            }
+    problems = integrity.all_problems()
+    out["integrity_problems"] = problems[:10]
+    log(f"integrity after writes: {'OK' if not problems else problems[:3]}")
+    return out
+
+
+def run_all(*, sizes: list[int], repeat: int, wrk, log, quick: bool) -> dict:
+    data = build_data(sizes=sizes, log=log)
+    results = {
+        "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+        "sizes": sizes,
+        "in_process": in_process(data=data, repeat=repeat, log=log),
+    }
+    if 1000 in data["articles"]:
+        results["full_thread_1000"] = full_thread(article=data["articles"][1000], repeat=repeat, log=log)
+    results["gunicorn"] = under_gunicorn(data=data, wrk_path=wrk, seconds=3 if quick else 8, log=log)
+    results["writes"] = writes(data=data, seconds=3 if quick else 5, log=log)
+    return results
+
+
+def print_table(results: dict) -> None:
+    base = results["in_process"]["baseline_ms"]
+    g = results.get("gunicorn", {})
+    g_base = g.get("baseline", {}).get("rps")
+    print()
+    print(f"baseline (trivial view, same middleware): {base} ms in-process"
+          + (f", {g_base} req/s under gunicorn" if g_base else ""))
+    print(f"{'page':<28}{'queries':>8}{'bytes':>10}{'cold ms':>10}{'×base':>8}{'warm ms':>10}{'×base':>8}{'req/s':>9}{'% base':>8}")
+    for size, kinds in results["in_process"]["story"].items():
+        for kind, f in kinds.items():
+            rps = g.get("story", {}).get(size, {}).get(kind, {}).get("rps")
+            pct = f"{100 * rps / g_base:.0f}%" if rps and g_base else "-"
+            print(f"{f'story {size:,} ({kind})':<28}{f['queries_cold']:>8}{f['bytes']:>10}{f['cold_ms']:>10}"
+                  f"{f['cold_ms'] / base:>8.0f}{f['warm_ms']:>10}{f['warm_ms'] / base:>8.1f}{rps or '-':>9}{pct:>8}")
+    full = results.get("full_thread_1000")
+    if full:
+        print(f"full 1,000-comment thread cold: {full['ours_cold_ms']} ms = {full['ours_cold_ms'] / base:.0f}× baseline; "
+              f"naive flat loop {full['naive_loop_ms']} ms ({full['naive_loop_ms'] / full['ours_cold_ms']:.1f}× slower); "
+              f"{full['comments_shown']} comments shown")
+    if g.get("worker_peak_rss_mb"):
+        print(f"gunicorn worker peak RSS after serving every story: {g['worker_peak_rss_mb']} MB")
+    w = results["writes"]
+    for key, value in w.items():
+        if key != "integrity_problems":
+            print(f"{key:<28}{value['per_second']:>10} /s  ({value['writes']} writes, errors: {value['errors'] or 'none'})")
+    print(f"integrity after writes: {'OK' if not w['integrity_problems'] else w['integrity_problems']}")

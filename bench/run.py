@@ -1,0 +1,116 @@
+"""`make bench`: build data in a throwaway database, measure, print a table.
+
+Figures are reported beside a baseline measured in the same run (a trivial
+view through the same middleware stack), because absolute times on shared
+machines are noisy. Results go to bench/results.json.
+
+    python -m bench.run [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "newsroom_bench"
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def log(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def bench_database_url() -> str:
+    """A URL for the throwaway bench database on the configured server."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    from newsroom import embedded_db
+
+    conn = embedded_db.ensure_running()
+    return f"postgres://{conn['USER']}@{quote(conn['HOST'], safe='')}:{conn['PORT']}/{BENCH_DB}"
+
+
+def recreate_database(url: str) -> None:
+    import dj_database_url
+    import psycopg2
+
+    db = dj_database_url.parse(url)
+    conn = psycopg2.connect(
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    conn.close()
+
+
+def ensure_wrk() -> str | None:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk (load generator) from Debian packages")
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], capture_output=True)
+        if not shutil.which("wrk"):
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+            subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], capture_output=True)
+    return shutil.which("wrk")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller repeat counts")
+    parser.add_argument("--sizes", default="10,1000,10000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    repeat = 5 if args.quick else 21
+
+    url = bench_database_url()
+    log(f"throwaway database {BENCH_DB}")
+    recreate_database(url)
+    # Production-like: debug off (no query logging), hashed static files.
+    os.environ.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    log("migrating")
+    call_command("migrate", verbosity=0)
+    log("collecting static files")
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    from bench import measure
+
+    results = measure.run_all(sizes=sizes, repeat=repeat, wrk=ensure_wrk(), log=log, quick=args.quick)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    measure.print_table(results)
+    log(f"results written to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

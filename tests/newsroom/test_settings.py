@@ -1,0 +1,82 @@
+"""Configuration: production refuses to start without its secrets; deploy checks are clean."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "a-production-like-secret-key-that-is-long-and-random-0123456789abcdef",
+    "DJANGO_ALLOWED_HOSTS": "news.example.com",
+    "DATABASE_URL": "postgres://newsroom@db.example.com:5432/newsroom",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY must be set"),
+        ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS must be set"),
+        ("DATABASE_URL", "DATABASE_URL must be set"),
+    ],
+)
+def test_production_without_a_required_value_stops_with_a_clear_message(missing, message):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings(db):
+    # Model checks ask the server for its features, so point at the test database.
+    db_settings = connection.settings_dict
+    url = "postgres://{USER}@{host}:{PORT}/{NAME}".format(
+        host=quote(db_settings["HOST"], safe=""), **db_settings
+    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, "DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_a_non_postgresql_database_url_is_refused():
+    result = manage("check", **{**PRODUCTION, "DATABASE_URL": "mysql://u@h/db"})
+    assert result.returncode != 0
+    assert "PostgreSQL only" in result.stderr
+
+
+def test_security_headers_on_every_page(client, db):
+    response = client.get("/robots.txt")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "object-src 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_health_check_answers_without_touching_the_database(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "no-cache" in response.headers["Cache-Control"]
