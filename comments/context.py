@@ -1,10 +1,275 @@
 """What the story page needs to show its conversation.
 
-The articles app calls this one function and includes
+The articles app calls `comment_section_context` and includes
 `comments/_section.html`; everything about the thread stays in this app.
+
+The thread itself is rendered once per (story, thread version, page, sort,
+viewer kind) and cached; what differs per reader (the like button's state,
+Edit and Delete, the CSRF token) is never in that shared HTML. The template
+leaves a marker where those controls go and `apply_reader_controls` fills
+them in from one small query for the reader's likes.
 """
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from comments import cache as thread_cache
+from comments import services
+from comments.forms import CommentForm
+from comments.models import Comment
+from comments.selectors import (
+    SORTS,
+    clean_sort,
+    liked_ids,
+    thread_nodes,
+    thread_roots,
+)
+
+DRAFT_SESSION_KEY = "comments:draft"
+
+SORT_LABELS = {"oldest": "Oldest", "newest": "Newest", "liked": "Most liked"}
+
+
+def login_url(next_url: str) -> str:
+    """The log-in page, coming back to `next_url` afterwards."""
+    return f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
+
+
+def viewer_cache_kind(user, *, has_pending: bool) -> str:
+    """Which shared rendering a reader gets.
+
+    Guests and signed-in readers see the same thread; staff also see hidden
+    comments; a reader with a comment awaiting moderation sees it, so gets
+    a rendering of their own.
+    """
+    if not user.is_authenticated:
+        return "public"
+    if user.is_staff:
+        return "staff"
+    return f"user-{user.pk}" if has_pending else "public"
+
+
+def _comment_from_meta(meta: tuple) -> Comment:
+    (pk, author_id, created_at, status, deleted_at, edited_at, level, lft, rght, tree_id,
+     article_id) = meta
+    return Comment(
+        pk=pk,
+        author_id=author_id,
+        created_at=created_at,
+        status=status,
+        deleted_at=deleted_at,
+        edited_at=edited_at,
+        level=level,
+        lft=lft,
+        rght=rght,
+        tree_id=tree_id,
+        article_id=article_id,
+    )
+
+
+class ReaderControls:
+    """Builds the per-reader controls of each comment: like form, Edit, Delete.
+
+    Plain string building rather than a template per comment: this runs for
+    every comment on the page, and only ids, reversed URLs and the CSRF
+    token (all HTML-safe, escaped anyway) go in.
+    """
+
+    _SENTINEL = "987654321"
+
+    def __init__(self, *, request, liked: frozenset[int]):
+        self.user = request.user
+        self.liked = liked
+        self.csrf = escape(get_token(request))
+        self.urls = {
+            name: reverse(f"comments:{name}", kwargs={"pk": int(self._SENTINEL)})
+            for name in ("like", "edit", "delete")
+        }
+
+    def url(self, name: str, pk: int) -> str:
+        return escape(self.urls[name].replace(self._SENTINEL, str(pk)))
+
+    def for_comment(self, meta: tuple) -> str:
+        pk, author_id = meta[0], meta[1]
+        pressed = "true" if pk in self.liked else "false"
+        parts = [
+            f'<form class="comment__like" method="post" action="{self.url("like", pk)}" '
+            f'data-like-form="{pk}">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf}">'
+            f'<button type="submit" class="like-button" aria-pressed="{pressed}">Like</button>'
+            "</form>"
+        ]
+        user = self.user
+        # Only staff may act on other people's comments, so skip the checks otherwise.
+        if user.is_authenticated and (user.is_staff or author_id == user.pk):
+            comment = _comment_from_meta(meta)
+            if services.can_edit(comment=comment, user=user):
+                parts.append(f'<a class="comment__edit" href="{self.url("edit", pk)}">Edit</a>')
+            if services.can_delete(comment=comment, user=user):
+                parts.append(
+                    f'<a class="comment__delete" href="{self.url("delete", pk)}">Delete</a>'
+                )
+        return "".join(parts)
+
+
+_MARKER_RE = re.compile(r"<!--controls:([0-9a-f]+):(\d+)-->")
+
+
+def apply_reader_controls(html: str, *, nonce: str, metas: dict[int, tuple], controls) -> str:
+    """Fill the controls markers of a rendered thread for this reader.
+
+    Markers carry the render's random nonce, so text that merely looks like
+    a marker can never be replaced.
+    """
+
+    def replace(match):
+        if match.group(1) != nonce:
+            return ""
+        meta = metas.get(int(match.group(2)))
+        return controls.for_comment(meta) if meta else ""
+
+    return mark_safe(_MARKER_RE.sub(replace, html))
+
+
+def render_thread(*, nodes, template="comments/_thread.html") -> tuple[str, str, dict]:
+    """Render nodes to shared HTML: (html, nonce, metas by id)."""
+    nonce = uuid.uuid4().hex
+    html = render_to_string(
+        template, {"nodes": [node.as_template_dict() for node in nodes], "nonce": nonce}
+    )
+    return html, nonce, {node.id: node.meta for node in nodes if not node.placeholder}
+
+
+def thread_html_for(*, request, nodes, liked: frozenset[int]) -> str:
+    """Uncached rendering with the reader's controls (permalink and subtree pages)."""
+    html, nonce, metas = render_thread(nodes=nodes)
+    controls = ReaderControls(request=request, liked=liked)
+    return apply_reader_controls(html, nonce=nonce, metas=metas, controls=controls)
+
+
+def _page_query(sort: str, page: int) -> str:
+    return urlencode({"cpage": page, "sort": sort})
 
 
 def comment_section_context(*, request, article) -> dict:
-    """Template context for the comment section under `article`."""
-    return {}
+    """Template context for the comment section under `article`.
+
+    Queries: the page's top-level comments with the totals (always), the
+    thread (only when the cached rendering is missing), the reader's likes
+    (signed-in readers only).
+    """
+    user = request.user
+    sort = clean_sort(request.GET.get("sort"))
+    requested_page = request.GET.get("cpage", 1)
+    rows, number, num_pages, thread_count, count, has_pending = thread_roots(
+        article=article, user=user, page=requested_page, sort=sort
+    )
+
+    kind = viewer_cache_kind(user, has_pending=has_pending)
+    version = thread_cache.thread_version(article.pk)
+    key = (
+        thread_cache.fragment_key(
+            article_id=article.pk, version=version, page=number, sort=sort, viewer=kind
+        )
+        if version is not None
+        else None
+    )
+    cached = thread_cache.get_fragment(key)
+    if cached is None:
+        nodes = thread_nodes(article=article, roots=rows, user=user)
+        cached = render_thread(nodes=nodes)
+        thread_cache.set_fragment(key, cached)
+    html, nonce, metas = cached
+
+    liked = liked_ids(user=user, article=article) if metas else frozenset()
+    controls = ReaderControls(request=request, liked=liked)
+    thread_html = apply_reader_controls(html, nonce=nonce, metas=metas, controls=controls)
+
+    story_url = article.get_absolute_url()
+    is_open = article.comments_are_open
+    form = None
+    if is_open and user.is_authenticated:
+        form = CommentForm(initial={"body": pop_draft(request, article_id=article.pk, peek=True)})
+
+    return {
+        "comment_section": {
+            "article": article,
+            "thread_html": thread_html,
+            "has_comments": bool(metas) or bool(rows),
+            "count": count,
+            "count_label": f"{count} comment{'' if count == 1 else 's'}",
+            "sort": sort,
+            "sorts": [
+                {
+                    "key": key_,
+                    "label": SORT_LABELS[key_],
+                    "url": f"?{urlencode({'sort': key_})}#comments",
+                    "current": key_ == sort,
+                }
+                for key_ in SORTS
+            ],
+            "page": {
+                "number": number,
+                "num_pages": num_pages,
+                "previous_url": f"?{_page_query(sort, number - 1)}#comments"
+                if number > 1
+                else "",
+                "next_url": f"?{_page_query(sort, number + 1)}#comments"
+                if number < num_pages
+                else "",
+            },
+            "thread_count": thread_count,
+            "is_open": is_open,
+            "closed_message": closed_message(article),
+            "form": form,
+            "post_url": reverse("comments:post", kwargs={"article_id": article.pk}),
+            "login_url": login_url(f"{story_url}#comment-form"),
+        }
+    }
+
+
+def closed_message(article) -> str:
+    """Why a story takes no comments, or "" when it does."""
+    if article.comments_are_open:
+        return ""
+    close_at = article.comments_close_at
+    if article.comments_open and close_at is not None:
+        local = timezone.localtime(close_at)
+        return f"Comments closed on {local.day} {local:%B %Y}."
+    return "Comments are closed."
+
+
+def save_draft(request, *, article_id: int, body: str, parent_id: int | None = None) -> None:
+    """Keep a guest's comment across log-in so it is not lost."""
+    request.session[DRAFT_SESSION_KEY] = {
+        "article_id": article_id,
+        "body": body,
+        "parent_id": parent_id,
+    }
+
+
+def pop_draft(request, *, article_id: int, peek: bool = False) -> str:
+    """The draft typed for this story before logging in ("" if none).
+
+    `peek` leaves it in the session: the draft is cleared only once the
+    comment is actually posted.
+    """
+    if not hasattr(request, "session"):
+        return ""
+    draft = request.session.get(DRAFT_SESSION_KEY)
+    if not draft or draft.get("article_id") != article_id:
+        return ""
+    if not peek:
+        del request.session[DRAFT_SESSION_KEY]
+    return draft.get("body", "")

@@ -1,0 +1,43 @@
+"""Forms for the reader's actions on comments; the rules live in comments.services."""
+
+from django import forms
+from django.conf import settings
+
+from comments.models import Flag
+from comments.selectors import SORTS
+
+
+class CommentForm(forms.Form):
+    """A new comment, or a reply when `parent` is set."""
+
+    body = forms.CharField(
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=settings.NEWSROOM_COMMENT_MAX_LENGTH,
+        strip=True,
+        error_messages={"required": "Write something before posting."},
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    sort = forms.ChoiceField(
+        required=False, choices=[(key, key) for key in SORTS], widget=forms.HiddenInput
+    )
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=settings.NEWSROOM_COMMENT_MAX_LENGTH,
+        strip=True,
+        error_messages={"required": "A comment cannot be empty; delete it instead."},
+    )
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label="Why are you reporting this comment?", choices=Flag.Reason)
+    note = forms.CharField(
+        label="Anything the moderators should know (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

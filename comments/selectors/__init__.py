@@ -1,0 +1,313 @@
+"""Reads of the conversation under a story, in a fixed number of queries.
+
+A page of a thread is three queries whatever its size: the page's top-level
+comments (with the totals the page needs as window/sub-query annotations),
+all their descendants ordered by (tree_id, lft) with the author joined, and
+the reader's likes. The result is a flat list of `CommentNode` with
+everything the template prints already computed, so the template renders it
+in one loop without touching the ORM (see DESIGN.md "Reads"); building
+those nodes is `comments.selectors.nodes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce
+
+from comments.models import Comment, Like
+from comments.selectors.nodes import (
+    CommentNode,
+    CommentUrls,
+    build_nodes,
+    like_label,
+    make_node,
+    node_state,
+)
+
+__all__ = [
+    "CommentNode",
+    "Subtree",
+    "ThreadPage",
+    "clean_sort",
+    "comment_count",
+    "comment_counts",
+    "comment_page_number",
+    "comment_subtree",
+    "like_label",
+    "liked_ids",
+    "thread_nodes",
+    "thread_page",
+    "thread_roots",
+    "visible_q",
+]
+
+SORTS = {
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "liked": ("-like_count", "created_at", "id"),
+}
+DEFAULT_SORT = "oldest"
+
+# Columns the thread never prints; deferring them keeps big threads light.
+_DEFERRED = ("body", "ip_address", "user_agent", "import_key", "hold_reason")
+
+def clean_sort(value: str | None) -> str:
+    return value if value in SORTS else DEFAULT_SORT
+
+
+@dataclass(slots=True)
+class ThreadPage:
+    """One page of top-level threads under a story, flattened for rendering."""
+
+    nodes: list[CommentNode]
+    number: int
+    num_pages: int
+    thread_count: int
+    comment_count: int
+    sort: str
+    liked_ids: frozenset[int] = frozenset()
+    viewer_has_pending: bool = False
+    root_ids: tuple[int, ...] = ()
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+@dataclass(slots=True)
+class Subtree:
+    """A comment with its replies, and its parent chain for context."""
+
+    comment: Comment
+    ancestors: list[CommentNode]
+    nodes: list[CommentNode]
+    liked_ids: frozenset[int] = frozenset()
+
+
+def visible_q(user) -> Q:
+    """Comments `user` may read in full (author deletions excluded)."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Q(deleted_at__isnull=True)
+    q = Q(status=Comment.Status.PUBLISHED, deleted_at__isnull=True)
+    if user is not None and user.is_authenticated:
+        q |= Q(status=Comment.Status.PENDING, deleted_at__isnull=True, author_id=user.pk)
+    return q
+
+
+def _public_count_query(article_id) -> Subquery:
+    return Subquery(
+        Comment.objects.filter(
+            article_id=article_id, status=Comment.Status.PUBLISHED, deleted_at__isnull=True
+        )
+        .order_by()
+        .values("article_id")
+        .annotate(n=Count("id"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def _visible_roots(*, article, user):
+    """Top-level comments of `article` whose tree holds something `user` may read."""
+    return Comment.objects.filter(article=article, level=0).filter(
+        Exists(Comment.objects.filter(visible_q(user), tree_id=OuterRef("tree_id")))
+    )
+
+
+def comment_count(*, article) -> int:
+    """How many comments on `article` any reader can see."""
+    return Comment.objects.filter(
+        article=article, status=Comment.Status.PUBLISHED, deleted_at__isnull=True
+    ).count()
+
+
+def comment_counts(*, article_ids) -> dict[int, int]:
+    """Visible comment counts for a list of stories, in one query (0 for none)."""
+    ids = list(article_ids)
+    counts = dict.fromkeys(ids, 0)
+    rows = (
+        Comment.objects.filter(
+            article_id__in=ids, status=Comment.Status.PUBLISHED, deleted_at__isnull=True
+        )
+        .order_by()
+        .values_list("article_id")
+        .annotate(n=Count("id"))
+    )
+    counts.update(dict(rows))
+    return counts
+
+
+def thread_roots(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for=None):
+    """The page's top-level comments with the page totals, in one query.
+
+    Returns (root rows, number, num_pages, thread_count, comment_count,
+    viewer_has_pending). A page past the end falls back to the last page.
+    """
+    sort = clean_sort(sort)
+    reader = include_hidden_for if include_hidden_for is not None else user
+    per_page = settings.NEWSROOM_COMMENT_THREADS_PER_PAGE
+    try:
+        page = max(1, int(page))
+    except (TypeError, ValueError):
+        page = 1
+    pending = Value(False)
+    if reader is not None and reader.is_authenticated and not reader.is_staff:
+        pending = Exists(
+            Comment.objects.filter(
+                article=article,
+                author_id=reader.pk,
+                status=Comment.Status.PENDING,
+                deleted_at__isnull=True,
+            )
+        )
+    queryset = (
+        _visible_roots(article=article, user=reader)
+        .order_by(*SORTS[sort])
+        .annotate(
+            thread_total=Window(Count("id")),
+            comment_total=Coalesce(_public_count_query(article.pk), 0),
+            viewer_pending=pending,
+        )
+        .values_list("id", "tree_id", "thread_total", "comment_total", "viewer_pending")
+    )
+    rows = list(queryset[(page - 1) * per_page : page * per_page])
+    if not rows and page > 1:
+        # Someone followed a stale link past the end: show the last page.
+        total = _visible_roots(article=article, user=reader).count()
+        last = max(1, -(-total // per_page))
+        return thread_roots(
+            article=article, user=user, page=last, sort=sort, include_hidden_for=include_hidden_for
+        )
+    thread_count = rows[0][2] if rows else 0
+    count = rows[0][3] if rows else 0
+    has_pending = bool(rows[0][4]) if rows else False
+    num_pages = max(1, -(-thread_count // per_page))
+    return rows, page, num_pages, thread_count, count, has_pending
+
+
+def thread_page(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for=None) -> ThreadPage:
+    """One page of the conversation under `article` as seen by `user`.
+
+    `include_hidden_for` is the reader whose own held comments are shown in
+    full (defaults to `user`); staff see every comment that was not deleted.
+    Three queries: roots, descendants, the reader's likes.
+    """
+    sort = clean_sort(sort)
+    reader = include_hidden_for if include_hidden_for is not None else user
+    rows, number, num_pages, thread_count, count, has_pending = thread_roots(
+        article=article, user=user, page=page, sort=sort, include_hidden_for=include_hidden_for
+    )
+    root_ids = tuple(row[0] for row in rows)
+    nodes = thread_nodes(article=article, roots=rows, user=reader)
+    return ThreadPage(
+        nodes=nodes,
+        number=number,
+        num_pages=num_pages,
+        thread_count=thread_count,
+        comment_count=count,
+        sort=sort,
+        liked_ids=liked_ids(user=user, article=article),
+        viewer_has_pending=has_pending,
+        root_ids=root_ids,
+    )
+
+
+def thread_nodes(*, article, roots, user) -> list[CommentNode]:
+    """All visible comments of the given root rows, in page order, as nodes (one query)."""
+    if not roots:
+        return []
+    depth = settings.NEWSROOM_COMMENT_DISPLAY_DEPTH
+    tree_ids = [row[1] for row in roots]
+    comments = list(
+        Comment.objects.filter(article=article, tree_id__in=tree_ids, level__lt=depth)
+        .select_related("author")
+        .defer(*_DEFERRED)
+        .order_by("tree_id", "lft")
+    )
+    by_tree: dict[int, list[Comment]] = {}
+    for comment in comments:
+        by_tree.setdefault(comment.tree_id, []).append(comment)
+    ordered = [c for tree_id in tree_ids for c in by_tree.get(tree_id, ())]
+    return build_nodes(ordered, user=user, base_level=0)
+
+
+def liked_ids(*, user, article=None, comment_ids=None) -> frozenset[int]:
+    """Ids of comments (on `article`, or among `comment_ids`) that `user` liked; one query."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    likes = Like.objects.filter(user_id=user.pk)
+    if article is not None:
+        likes = likes.filter(comment__article_id=article.pk)
+    if comment_ids is not None:
+        likes = likes.filter(comment_id__in=list(comment_ids))
+    return frozenset(likes.values_list("comment_id", flat=True))
+
+
+def comment_page_number(*, comment, sort=DEFAULT_SORT, user=None) -> int:
+    """The thread page (1-based) on which `comment` appears in `sort` order."""
+    sort = clean_sort(sort)
+    root = comment if comment.level == 0 else Comment.objects.get(
+        tree_id=comment.tree_id, level=0
+    )
+    if sort == "oldest":
+        before = Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, id__lt=root.pk)
+    elif sort == "newest":
+        before = Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, id__gt=root.pk)
+    else:
+        before = (
+            Q(like_count__gt=root.like_count)
+            | Q(like_count=root.like_count, created_at__lt=root.created_at)
+            | Q(like_count=root.like_count, created_at=root.created_at, id__lt=root.pk)
+        )
+    position = (
+        _visible_roots(article=comment.article_id, user=user).filter(before).exclude(pk=root.pk)
+    ).count()
+    return position // settings.NEWSROOM_COMMENT_THREADS_PER_PAGE + 1
+
+
+def comment_subtree(*, comment, user) -> Subtree:
+    """`comment` with its replies (to the display depth) and its parent chain.
+
+    Three queries: ancestors, the subtree, the reader's likes among them.
+    """
+    depth = settings.NEWSROOM_COMMENT_DISPLAY_DEPTH
+    ancestors = list(
+        comment.get_ancestors().select_related("author").defer(*_DEFERRED)
+    )
+    subtree = list(
+        Comment.objects.filter(
+            tree_id=comment.tree_id,
+            lft__gte=comment.lft,
+            rght__lte=comment.rght,
+            level__lt=comment.level + depth,
+        )
+        .select_related("author")
+        .defer(*_DEFERRED)
+        .order_by("lft")
+    )
+    # The parent chain is context, printed flat; hidden ancestors as placeholders.
+    urls = CommentUrls()
+    chain = [make_node(a, node_state(a, user), urls=urls, level=0) for a in ancestors]
+    nodes = build_nodes(subtree, user=user, base_level=comment.level)
+    ids = [n.id for n in nodes] + [n.id for n in chain]
+    return Subtree(
+        comment=comment,
+        ancestors=chain,
+        nodes=nodes,
+        liked_ids=liked_ids(user=user, comment_ids=ids),
+    )

@@ -1,0 +1,319 @@
+"""The reader's actions on comments, each a plain form POST that works without JavaScript.
+
+Views parse the request, call a selector or a service, and render or
+redirect. Every rule (who may edit, the edit window, closed stories, rate
+limits) lives in `comments.services`: a refused write (`CommentError`) comes
+back as the form with its message, a forbidden one (`PermissionDenied`) as 403.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from articles.models import Article
+from comments import services
+from comments.context import (
+    login_url,
+    pop_draft,
+    save_draft,
+    thread_html_for,
+)
+from comments.exceptions import CommentError
+from comments.forms import CommentEditForm, CommentForm, FlagForm
+from comments.models import Comment
+from comments.selectors import (
+    DEFAULT_SORT,
+    clean_sort,
+    comment_page_number,
+    comment_subtree,
+    like_label,
+)
+
+
+def _comment_or_404(request, pk: int) -> Comment:
+    """The comment, if its story is one this reader may see."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article", "author"), pk=pk
+    )
+    if not comment.article.is_published and not request.user.is_staff:
+        raise Http404("No such comment.")
+    return comment
+
+
+def _can_read(comment: Comment, user) -> bool:
+    """Whether `user` may read this comment's text (not only its placeholder)."""
+    if comment.deleted_at is not None:
+        return False
+    if comment.status == Comment.Status.PUBLISHED or user.is_staff:
+        return True
+    return comment.status == Comment.Status.PENDING and comment.author_id == user.pk
+
+
+def permalink(comment: Comment, *, sort: str = DEFAULT_SORT, user=None) -> str:
+    """The story URL on the page of threads that shows `comment`, anchored to it."""
+    sort = clean_sort(sort)
+    page = comment_page_number(comment=comment, sort=sort, user=user)
+    query = urlencode({"cpage": page, "sort": sort})
+    return f"{comment.article.get_absolute_url()}?{query}#comment-{comment.pk}"
+
+
+def _story_anchor(comment: Comment) -> str:
+    return f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
+
+
+def login_required_for_comment(view):
+    """Like login_required, but comes back to the comment on the story page.
+
+    The action URLs themselves accept POST only, so sending a reader back
+    to them after log-in would fail; the story is where they were.
+    """
+
+    @wraps(view)
+    def wrapped(request, pk, *args, **kwargs):
+        if not request.user.is_authenticated:
+            comment = _comment_or_404(request, pk)
+            return redirect(login_url(_story_anchor(comment)))
+        return view(request, pk, *args, **kwargs)
+
+    return wrapped
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request, comment: Comment) -> str:
+    """Where a no-JS action returns: the page the reader was on, else the permalink."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return f"{referer.split('#', 1)[0]}#comment-{comment.pk}"
+    return permalink(comment, user=request.user)
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@require_POST
+def comment_post(request, article_id: int):
+    """Post a comment or a reply; a guest's text is kept for after log-in."""
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    story_url = article.get_absolute_url()
+    form = CommentForm(request.POST)
+    parent_id = request.POST.get("parent") or None
+    parent = None
+    if parent_id:
+        try:
+            parent = Comment.objects.select_related("author").get(
+                pk=int(parent_id), article=article
+            )
+        except (ValueError, Comment.DoesNotExist):
+            raise Http404("No such comment to reply to.") from None
+
+    if not request.user.is_authenticated:
+        save_draft(
+            request,
+            article_id=article.pk,
+            body=request.POST.get("body", ""),
+            parent_id=parent.pk if parent else None,
+        )
+        messages.info(request, "Log in to post your comment; we have kept what you wrote.")
+        if parent:
+            return redirect(login_url(reverse("comments:reply", kwargs={"pk": parent.pk})))
+        return redirect(login_url(f"{story_url}#comment-form"))
+
+    if form.is_valid():
+        try:
+            comment = services.comment_create(
+                article=article,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                ip_address=_client_ip(request),
+                user_agent=request.headers.get("User-Agent", "")[:400],
+            )
+        except CommentError as error:
+            form.add_error(None, error.message)
+        else:
+            pop_draft(request, article_id=article.pk)
+            if comment.status == Comment.Status.PENDING:
+                messages.info(
+                    request, "Thanks — your comment is awaiting moderation. Only you can see it."
+                )
+            comment.article = article
+            sort = form.cleaned_data.get("sort") or DEFAULT_SORT
+            return redirect(permalink(comment, sort=sort, user=request.user))
+    return render(
+        request,
+        "comments/comment_form.html",
+        {"article": article, "parent": parent, "form": form},
+        status=400,
+    )
+
+
+@require_GET
+@login_required_for_comment
+def comment_reply(request, pk: int):
+    """The reply form on a page of its own, for readers without JavaScript."""
+    parent = _comment_or_404(request, pk)
+    article = parent.article
+    if not _can_read(parent, request.user):
+        raise Http404("This comment cannot be replied to.")
+    draft = request.session.get("comments:draft") or {}
+    body = draft.get("body", "") if draft.get("parent_id") == parent.pk else ""
+    form = CommentForm(initial={"parent": parent.pk, "body": body})
+    return render(
+        request,
+        "comments/comment_form.html",
+        {"article": article, "parent": parent, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_for_comment
+def comment_edit(request, pk: int):
+    comment = _comment_or_404(request, pk)
+    if not services.can_edit(comment=comment, user=request.user):
+        raise PermissionDenied("You cannot edit this comment.")
+    if request.method == "POST":
+        form = CommentEditForm(request.POST)
+        if form.is_valid():
+            try:
+                comment = services.comment_edit(
+                    comment=comment, editor=request.user, body=form.cleaned_data["body"]
+                )
+            except CommentError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Your changes are saved.")
+                return redirect(permalink(comment, user=request.user))
+        return render(
+            request, "comments/comment_edit.html", {"comment": comment, "form": form}, status=400
+        )
+    form = CommentEditForm(initial={"body": comment.body})
+    return render(request, "comments/comment_edit.html", {"comment": comment, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_for_comment
+def comment_delete(request, pk: int):
+    comment = _comment_or_404(request, pk)
+    if not services.can_delete(comment=comment, user=request.user):
+        raise PermissionDenied("You cannot delete this comment.")
+    if request.method == "POST":
+        try:
+            services.comment_delete(comment=comment, actor=request.user)
+        except CommentError as error:
+            return render(
+                request,
+                "comments/comment_delete.html",
+                {"comment": comment, "error": error.message},
+                status=400,
+            )
+        messages.success(request, "The comment was deleted.")
+        return redirect(_story_anchor(comment))
+    return render(request, "comments/comment_delete.html", {"comment": comment})
+
+
+@require_POST
+def comment_like(request, pk: int):
+    """Like or unlike: a redirect back for forms, JSON for the script."""
+    comment = _comment_or_404(request, pk)
+    if not request.user.is_authenticated:
+        target = login_url(_story_anchor(comment))
+        if _wants_json(request):
+            return JsonResponse({"login_url": target}, status=401)
+        return redirect(target)
+    try:
+        liked, count = services.like_toggle(comment=comment, user=request.user)
+    except CommentError as error:
+        if _wants_json(request):
+            return JsonResponse({"error": error.message}, status=400)
+        messages.error(request, error.message)
+        return redirect(_back(request, comment))
+    if _wants_json(request):
+        return JsonResponse({"liked": liked, "like_count": count, "label": like_label(count)})
+    return redirect(_back(request, comment))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_for_comment
+def comment_flag(request, pk: int):
+    comment = _comment_or_404(request, pk)
+    if not _can_read(comment, request.user):
+        raise Http404("No such comment.")
+    form = FlagForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.comment_flag(
+                    comment=comment,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                )
+            except CommentError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request, "Thank you for your report. A moderator will review this comment."
+                )
+                return redirect(_story_anchor(comment))
+    return render(
+        request, "comments/comment_flag.html", {"comment": comment, "form": form}, status=status
+    )
+
+
+@require_GET
+def comment_detail(request, pk: int):
+    """A comment with its replies and its parent chain: the "Continue this thread" page."""
+    comment = _comment_or_404(request, pk)
+    subtree = comment_subtree(comment=comment, user=request.user)
+    if not subtree.nodes:
+        raise Http404("No such comment.")
+    return render(
+        request,
+        "comments/comment_detail.html",
+        {
+            "comment": comment,
+            "article": comment.article,
+            "ancestors": subtree.ancestors,
+            "thread_html": thread_html_for(
+                request=request, nodes=subtree.nodes, liked=subtree.liked_ids
+            ),
+            "story_permalink": reverse("comments:go", kwargs={"pk": comment.pk}),
+        },
+    )
+
+
+@require_GET
+def comment_go(request, pk: int):
+    """Redirect to the comment on the right page of the story's thread."""
+    comment = _comment_or_404(request, pk)
+    return redirect(permalink(comment, sort=request.GET.get("sort"), user=request.user))
+
+
+@require_GET
+def comment_history(request, pk: int):
+    """Earlier texts of an edited comment, newest last."""
+    comment = _comment_or_404(request, pk)
+    if not _can_read(comment, request.user):
+        raise Http404("No such comment.")
+    versions = list(comment.versions.order_by("created_at"))
+    return render(
+        request,
+        "comments/comment_history.html",
+        {"comment": comment, "article": comment.article, "versions": versions},
+    )

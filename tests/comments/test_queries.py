@@ -1,0 +1,68 @@
+"""The story page costs the same few queries whatever the size of its thread."""
+
+import pytest
+from pytest_django.asserts import assertContains
+
+from comments.models import Comment, Like
+from tests.comments.threads import wide_thread
+from tests.factories import ArticleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Guest: story (1) and its tags (1); the page's threads with totals (1) and
+# their replies (1).
+GUEST_QUERIES = 4
+# Signed in: plus the session (1), the user (1) and the reader's likes (1).
+READER_QUERIES = 7
+
+SIZES = [10, 1_000, 10_000]
+
+
+def _story_with(total: int):
+    article = ArticleFactory()
+    comments = wide_thread(article, total=total, roots=min(total, 200))
+    return article, comments
+
+
+@pytest.mark.parametrize("total", SIZES)
+def test_guest_story_page_query_count_is_constant(client, total, django_assert_num_queries):
+    article, _ = _story_with(total)
+    url = article.get_absolute_url()
+
+    with django_assert_num_queries(GUEST_QUERIES):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert Comment.objects.filter(article=article).count() == total
+
+
+@pytest.mark.parametrize("total", SIZES)
+def test_signed_in_reader_query_count_is_constant(client, total, django_assert_num_queries):
+    article, comments = _story_with(total)
+    reader = UserFactory()
+    liked = comments[:5]
+    Like.objects.bulk_create(Like(user=reader, comment=comment) for comment in liked)
+    client.force_login(reader)
+    url = article.get_absolute_url()
+
+    with django_assert_num_queries(READER_QUERIES):
+        response = client.get(url)
+
+    # The reader's likes are applied on top of the shared thread.
+    assertContains(response, 'aria-pressed="true"', count=len(liked))
+
+
+def test_cached_thread_skips_the_thread_query_but_not_the_readers_likes(
+    client, django_assert_num_queries
+):
+    article, comments = _story_with(1_000)
+    reader = UserFactory()
+    Like.objects.create(user=reader, comment=comments[0])
+    client.force_login(reader)
+    url = article.get_absolute_url()
+    client.get(url)
+
+    with django_assert_num_queries(READER_QUERIES - 1):
+        response = client.get(url)
+
+    assertContains(response, 'aria-pressed="true"', count=1)
