@@ -34,6 +34,7 @@ from comments.selectors import (
     liked_ids,
     thread_nodes,
     thread_roots,
+    viewer_has_pending,
 )
 
 DRAFT_SESSION_KEY = "comments:draft"
@@ -158,6 +159,14 @@ def thread_html_for(*, request, nodes, liked: frozenset[int]) -> str:
     return apply_reader_controls(html, nonce=nonce, metas=metas, controls=controls)
 
 
+def _clean_page(value) -> int:
+    """A requested thread page number; anything but a positive integer is page 1."""
+    try:
+        return max(1, min(int(value), 1_000_000))
+    except (TypeError, ValueError):
+        return 1
+
+
 def _page_query(sort: str, page: int) -> str:
     return urlencode({"cpage": page, "sort": sort})
 
@@ -171,26 +180,28 @@ def comment_section_context(*, request, article) -> dict:
     """
     user = request.user
     sort = clean_sort(request.GET.get("sort"))
-    requested_page = request.GET.get("cpage", 1)
-    rows, number, num_pages, thread_count, count, has_pending = thread_roots(
-        article=article, user=user, page=requested_page, sort=sort
-    )
+    requested_page = _clean_page(request.GET.get("cpage"))
+    has_pending = viewer_has_pending(article=article, user=user)
 
     kind = viewer_cache_kind(user, has_pending=has_pending)
     version = thread_cache.thread_version(article.pk)
     key = (
         thread_cache.fragment_key(
-            article_id=article.pk, version=version, page=number, sort=sort, viewer=kind
+            article_id=article.pk, version=version, page=requested_page, sort=sort, viewer=kind
         )
         if version is not None
         else None
     )
     cached = thread_cache.get_fragment(key)
     if cached is None:
+        rows, number, num_pages, thread_count, count, _ = thread_roots(
+            article=article, user=user, page=requested_page, sort=sort
+        )
         nodes = thread_nodes(article=article, roots=rows, user=user)
-        cached = render_thread(nodes=nodes)
+        html, nonce, metas = render_thread(nodes=nodes)
+        cached = (html, nonce, metas, number, num_pages, thread_count, count, bool(rows))
         thread_cache.set_fragment(key, cached)
-    html, nonce, metas = cached
+    html, nonce, metas, number, num_pages, thread_count, count, has_roots = cached
 
     liked = liked_ids(user=user, article=article) if metas else frozenset()
     controls = ReaderControls(request=request, liked=liked)
@@ -206,7 +217,7 @@ def comment_section_context(*, request, article) -> dict:
         "comment_section": {
             "article": article,
             "thread_html": thread_html,
-            "has_comments": bool(metas) or bool(rows),
+            "has_comments": bool(metas) or has_roots,
             "count": count,
             "count_label": f"{count} comment{'' if count == 1 else 's'}",
             "sort": sort,

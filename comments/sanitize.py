@@ -4,11 +4,19 @@ Two policies: a small one for readers' comments and a wider one for the
 Markdown that editors write in stories. Both strip every tag and attribute
 they do not list (scripts, event handlers, style attributes) and allow only
 http, https and mailto links, so `javascript:` and `data:` URLs never survive.
+
+bleach's Cleaner keeps parser state between calls and is documented as not
+thread-safe, so each thread builds its own cleaners on first use.
 """
 
+import html
+import re
+import threading
 from functools import partial
+from urllib.parse import urlsplit
 
 import bleach
+from bleach.linkifier import LinkifyFilter, build_url_re
 
 COMMENT_TAGS = frozenset(
     {"p", "br", "a", "blockquote", "em", "strong", "code", "pre", "ul", "ol", "li"}
@@ -21,37 +29,96 @@ ARTICLE_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title"]}
 PROTOCOLS = frozenset({"http", "https", "mailto"})
 UGC_REL = "nofollow ugc noopener"
 
+# Bare text only becomes a link for web addresses. bleach's default pattern
+# also recognises schemes such as data: and javascript:-like oddities; those
+# must stay plain text.
+_LINKIFY_URL_RE = build_url_re(protocols=["http", "https"])
+_PRE_LEADING_NEWLINES_RE = re.compile(r"<pre>\n+")
+_IGNORED_IN_URL_RE = re.compile(r"[\x00-\x20\x7f-\xa0\s]+")
+
+
+def _drop_unsafe_href(attrs, new=False):
+    """Take the href off a link whose address is not a plain web or mail address.
+
+    The sanitizer has already checked the scheme; this second check also
+    decodes the HTML5-only references it leaves alone ("javascript&colon;")
+    and refuses markup pasted into an href. The <a> itself stays, inert:
+    unwrapping it would expose its text to linkifying on a later clean, and
+    cleaning twice must give the same HTML.
+    """
+    href = attrs.get((None, "href"))
+    if href is None:
+        return attrs
+    decoded = html.unescape(href)
+    normalized = _IGNORED_IN_URL_RE.sub("", decoded)
+    try:
+        scheme = urlsplit(normalized).scheme.lower()
+    except ValueError:
+        scheme = "invalid"
+    if any(char in decoded for char in '<>"`') or (scheme and scheme not in PROTOCOLS):
+        del attrs[(None, "href")]
+    return attrs
+
 
 def _set_ugc_rel(attrs, new=False):
     attrs[(None, "rel")] = UGC_REL
     return attrs
 
 
-_comment_cleaner = bleach.Cleaner(
-    tags=COMMENT_TAGS,
-    attributes=COMMENT_ATTRIBUTES,
-    protocols=PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[partial(bleach.linkifier.LinkifyFilter, callbacks=[_set_ugc_rel], skip_tags={"pre", "code"})],
-)
-_article_cleaner = bleach.Cleaner(
-    tags=ARTICLE_TAGS,
-    attributes=ARTICLE_ATTRIBUTES,
-    protocols=PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
+def _build_comment_cleaner() -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=COMMENT_TAGS,
+        attributes=COMMENT_ATTRIBUTES,
+        protocols=PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[
+            partial(
+                LinkifyFilter,
+                callbacks=[_drop_unsafe_href, _set_ugc_rel],
+                skip_tags={"pre", "code"},
+                url_re=_LINKIFY_URL_RE,
+            )
+        ],
+    )
 
 
-def clean_comment_html(html: str) -> str:
-    """Sanitize a comment's HTML and turn bare URLs into nofollow links."""
-    return _comment_cleaner.clean(html)
+def _build_article_cleaner() -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=ARTICLE_TAGS,
+        attributes=ARTICLE_ATTRIBUTES,
+        protocols=PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
+
+
+_local = threading.local()
+
+
+def _cleaner(name: str, build) -> bleach.Cleaner:
+    cleaner = getattr(_local, name, None)
+    if cleaner is None:
+        cleaner = build()
+        setattr(_local, name, cleaner)
+    return cleaner
+
+
+def clean_comment_html(markup: str) -> str:
+    """Sanitize a comment's HTML and turn bare URLs into nofollow links.
+
+    Every link, typed or linkified, carries rel="nofollow ugc noopener".
+    Cleaning the output again returns it unchanged.
+    """
+    cleaned = _cleaner("comment", _build_comment_cleaner).clean(markup)
+    # An HTML parser drops the first newline inside <pre>, so one kept there
+    # would vanish on the next clean; drop leading newlines now.
+    return _PRE_LEADING_NEWLINES_RE.sub("<pre>", cleaned)
 
 
 def clean_article_html(html: str) -> str:
     """Sanitize the HTML rendered from a story's Markdown."""
-    return _article_cleaner.clean(html)
+    return _cleaner("article", _build_article_cleaner).clean(html)
 
 
 def strip_tags(html: str) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "thread_nodes",
     "thread_page",
     "thread_roots",
+    "viewer_has_pending",
     "visible_q",
 ]
 
@@ -127,6 +128,18 @@ def _visible_roots(*, article, user):
     return Comment.objects.filter(article=article, level=0).filter(
         Exists(Comment.objects.filter(visible_q(user), tree_id=OuterRef("tree_id")))
     )
+
+
+def viewer_has_pending(*, article, user) -> bool:
+    """Whether a signed-in, non-staff reader has a comment on `article` awaiting moderation.
+
+    No query for guests and staff (staff see every held comment anyway).
+    """
+    if user is None or not user.is_authenticated or user.is_staff:
+        return False
+    return Comment.objects.filter(
+        article=article, author_id=user.pk, status=Comment.Status.PENDING, deleted_at__isnull=True
+    ).exists()
 
 
 def comment_count(*, article) -> int:

@@ -1,1 +1,0 @@
-"""Every write to comments: one service function per action (see DESIGN.md)."""

@@ -1,0 +1,40 @@
+"""Every write to comments: one service function per action (see DESIGN.md).
+
+Views, the admin and management commands call these; nothing else writes
+comment rows or tree fields. Each function runs in one transaction, refuses
+a write it cannot make with `CommentError` (the reason for the reader) or
+`PermissionDenied` (the wrong person), and once the write has committed
+sends `comments.signals.thread_changed` so cached threads are rebuilt.
+
+The package is split by concern: `writes` (the reader-facing actions and
+the rules views share), `locks` (why and how tree writes are serialised)
+and `imports` (copying a thread from a story's original page).
+"""
+
+from comments.exceptions import CommentError
+from comments.services.imports import ImportedComment, comment_import_thread
+from comments.services.locks import lock_new_tree, lock_thread
+from comments.services.writes import (
+    can_delete,
+    can_edit,
+    comment_create,
+    comment_delete,
+    comment_edit,
+    comment_flag,
+    like_toggle,
+)
+
+__all__ = [
+    "CommentError",
+    "ImportedComment",
+    "can_delete",
+    "can_edit",
+    "comment_create",
+    "comment_delete",
+    "comment_edit",
+    "comment_flag",
+    "comment_import_thread",
+    "like_toggle",
+    "lock_new_tree",
+    "lock_thread",
+]

@@ -1,0 +1,305 @@
+"""Readers' and moderators' writes to comments, and the rules views share."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from articles.models import Article
+from comments.exceptions import CommentError
+from comments.formatting import render_comment
+from comments.models import Comment, CommentVersion, Flag, Like
+from comments.sanitize import strip_tags
+from comments.services.locks import lock_new_tree, lock_parent, send_thread_changed
+
+_EDITABLE_STATUSES = frozenset({Comment.Status.PUBLISHED, Comment.Status.PENDING})
+_REPORTABLE_STATUSES = frozenset({Comment.Status.PUBLISHED, Comment.Status.PENDING})
+_USER_AGENT_MAX = Comment._meta.get_field("user_agent").max_length
+_FLAG_NOTE_MAX = Flag._meta.get_field("note").max_length
+
+
+# Rules ---------------------------------------------------------------------
+
+
+def _is_active_user(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _is_author(comment: Comment, user) -> bool:
+    return comment.author_id is not None and comment.author_id == user.pk
+
+
+def _within_edit_window(comment: Comment) -> bool:
+    window = timedelta(minutes=settings.NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES)
+    return timezone.now() - comment.created_at <= window
+
+
+def can_edit(*, comment: Comment, user) -> bool:
+    """Whether `user` may edit `comment` now.
+
+    Its author within the edit window, or staff at any time; nobody once it
+    is deleted, removed or marked as spam.
+    """
+    if not _is_active_user(user):
+        return False
+    if comment.is_deleted or comment.status not in _EDITABLE_STATUSES:
+        return False
+    if user.is_staff:
+        return True
+    return _is_author(comment, user) and _within_edit_window(comment)
+
+
+def can_delete(*, comment: Comment, user) -> bool:
+    """Whether `user` may delete `comment` (a pure rule for views and templates).
+
+    Its author until they have deleted it; staff, as a removal, until it is
+    removed. comment_delete itself also accepts a repeat, as a no-op.
+    """
+    if not _is_active_user(user):
+        return False
+    if _is_author(comment, user):
+        return not comment.is_deleted
+    return user.is_staff and comment.status != Comment.Status.REMOVED
+
+
+def _clean_body(body: str) -> tuple[str, str]:
+    """The stripped text and its HTML, or CommentError saying what is wrong."""
+    text = (body or "").strip()
+    limit = settings.NEWSROOM_COMMENT_MAX_LENGTH
+    if len(text) > limit:
+        raise CommentError(
+            f"Comments can be at most {limit:,} characters long; this one has {len(text):,}.",
+            code="too_long",
+        )
+    html = render_comment(text) if text else ""
+    if not strip_tags(html).strip():
+        raise CommentError("Write something before posting.", code="empty")
+    return text, html
+
+
+def _moderation_status(
+    *, article: Article, author, body: str, parent: Comment | None, ip_address: str | None
+) -> tuple[str, str]:
+    """Extension point for the spam pipeline: (status, hold_reason) of a new comment."""
+    return Comment.Status.PUBLISHED, ""
+
+
+# Writes --------------------------------------------------------------------
+
+
+def comment_create(
+    *,
+    article: Article,
+    author,
+    body: str,
+    parent: Comment | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> Comment:
+    """Post a comment on `article`, or a reply to `parent`.
+
+    Refuses (CommentError) when the story is unpublished or closed, the
+    parent is on another story or is not published (a reply to an
+    author-deleted comment is fine), the reply would be nested deeper than
+    NEWSROOM_COMMENT_MAX_DEPTH, or the body is empty or too long. Anonymous
+    or inactive authors get PermissionDenied.
+    """
+    if not _is_active_user(author):
+        raise PermissionDenied("Sign in to comment.")
+    if parent is not None and parent.article_id != article.pk:
+        raise CommentError("You can only reply to a comment on the same story.", code="parent")
+    text, html = _clean_body(body)
+
+    with transaction.atomic():
+        current = Article.objects.published().filter(pk=article.pk).first()
+        if current is None:
+            raise CommentError("This story is not available for comments.", code="unpublished")
+        if not current.comments_are_open:
+            raise CommentError("Comments on this story are closed.", code="closed")
+
+        if parent is None:
+            lock_new_tree()
+        else:
+            parent = lock_parent(parent)
+            if parent.status != Comment.Status.PUBLISHED:
+                raise CommentError("This comment can no longer be replied to.", code="parent")
+            if parent.level + 1 >= settings.NEWSROOM_COMMENT_MAX_DEPTH:
+                raise CommentError(
+                    "This conversation is nested too deeply; reply further up the thread.",
+                    code="too_deep",
+                )
+
+        status, hold_reason = _moderation_status(
+            article=article, author=author, body=text, parent=parent, ip_address=ip_address
+        )
+        comment = Comment(
+            article=article,
+            author=author,
+            body=text,
+            body_html=html,
+            status=status,
+            hold_reason=hold_reason,
+            created_at=timezone.now(),
+            ip_address=ip_address or None,
+            user_agent=(user_agent or "")[:_USER_AGENT_MAX],
+        )
+        # Under the lock: the parent was just re-read, so its numbers are current.
+        Comment.objects.insert_node(comment, parent, save=True, refresh_target=False)
+        send_thread_changed(article.pk)
+    return comment
+
+
+def comment_edit(*, comment: Comment, editor, body: str) -> Comment:
+    """Replace a comment's text, keeping the previous text as a CommentVersion.
+
+    The author may edit within NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES of
+    posting, staff at any time (marked as edited by a moderator when it is
+    not their own). Unchanged text saves nothing. Returns the comment as saved.
+    """
+    if not _is_active_user(editor) or not (editor.is_staff or _is_author(comment, editor)):
+        raise PermissionDenied("You can only edit your own comments.")
+    with transaction.atomic():
+        # Locking the row orders concurrent edits, so each version records
+        # the text the next edit replaced.
+        current = Comment.objects.select_for_update().get(pk=comment.pk)
+        if current.is_deleted or current.status not in _EDITABLE_STATUSES:
+            raise CommentError("This comment can no longer be edited.", code="not_editable")
+        if not editor.is_staff and not _within_edit_window(current):
+            minutes = settings.NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES
+            raise CommentError(
+                f"Comments can only be edited in the first {minutes} minutes after posting.",
+                code="edit_window",
+            )
+        text, html = _clean_body(body)
+        if text == current.body:
+            return current
+
+        now = timezone.now()
+        CommentVersion.objects.create(
+            comment=current,
+            body=current.body,
+            body_html=current.body_html,
+            created_at=current.edited_at or current.created_at,
+            replaced_by=editor,
+        )
+        current.body, current.body_html, current.edited_at = text, html, now
+        if not _is_author(current, editor):
+            current.edited_by_moderator = True
+        current.save(update_fields=["body", "body_html", "edited_at", "edited_by_moderator"])
+        send_thread_changed(current.article_id)
+    return current
+
+
+def comment_delete(*, comment: Comment, actor) -> Comment:
+    """Delete a comment: by its author, or remove it as staff.
+
+    The author's delete erases the words (body, HTML and edit history) but
+    keeps the node, so replies keep their place under a "[deleted]" marker.
+    Staff removal only sets status REMOVED and keeps the text for the record.
+    Repeating either is harmless. Anyone else gets PermissionDenied.
+    """
+    if not _is_active_user(actor):
+        raise PermissionDenied("Sign in to delete comments.")
+    by_author = _is_author(comment, actor)
+    if not by_author and not actor.is_staff:
+        raise PermissionDenied("You can only delete your own comments.")
+    with transaction.atomic():
+        current = Comment.objects.select_for_update().get(pk=comment.pk)
+        if by_author:
+            if current.is_deleted:
+                return current
+            current.deleted_at = timezone.now()
+            current.body = current.body_html = ""
+            current.versions.all().delete()
+            current.save(update_fields=["deleted_at", "body", "body_html"])
+        else:
+            if current.status == Comment.Status.REMOVED:
+                return current
+            current.status = Comment.Status.REMOVED
+            current.save(update_fields=["status"])
+        send_thread_changed(current.article_id)
+    return current
+
+
+def like_toggle(*, comment: Comment, user) -> tuple[bool, int]:
+    """Like a comment, or take the like back. Returns (liked now?, like count).
+
+    Only published, undeleted comments can be liked or unliked. The Like row
+    and the counter change in one transaction; a double submit that races
+    itself is caught by the unique constraint and does not count twice.
+    """
+    if not _is_active_user(user):
+        raise PermissionDenied("Sign in to like comments.")
+    likeable = Comment.objects.filter(
+        pk=comment.pk, status=Comment.Status.PUBLISHED, deleted_at=None
+    )
+    with transaction.atomic():
+        removed, _ = Like.objects.filter(user=user, comment_id=comment.pk).delete()
+        if removed:
+            liked, change = False, -1
+        else:
+            try:
+                with transaction.atomic():
+                    Like.objects.create(user=user, comment_id=comment.pk)
+            except IntegrityError:
+                # The same reader's other request liked it first: one like.
+                liked, change = True, 0
+            else:
+                liked, change = True, 1
+        # The status condition makes the check and the count one statement,
+        # so a comment removed a moment ago is not counted.
+        if not likeable.update(like_count=F("like_count") + change):
+            raise CommentError("This comment can no longer be liked.", code="not_likeable")
+        like_count = likeable.values_list("like_count", flat=True).get()
+        send_thread_changed(comment.article_id)
+    return liked, like_count
+
+
+def comment_flag(*, comment: Comment, user, reason: str, note: str = "") -> Flag:
+    """Report a comment to the moderators.
+
+    One report per reader and comment, never on one's own. When the reports
+    reach NEWSROOM_COMMENT_FLAGS_TO_HIDE, a published comment is held
+    (status PENDING) until a moderator decides.
+    """
+    if not _is_active_user(user):
+        raise PermissionDenied("Sign in to report comments.")
+    if _is_author(comment, user):
+        raise CommentError("You cannot report your own comment.", code="own")
+    if reason not in Flag.Reason.values:
+        raise CommentError("Choose a reason for the report.", code="reason")
+    note = (note or "").strip()
+    if len(note) > _FLAG_NOTE_MAX:
+        raise CommentError(
+            f"The note can be at most {_FLAG_NOTE_MAX} characters long.", code="note"
+        )
+    duplicate = CommentError("You have already reported this comment.", code="duplicate")
+    with transaction.atomic():
+        current = Comment.objects.select_for_update().get(pk=comment.pk)
+        if current.is_deleted or current.status not in _REPORTABLE_STATUSES:
+            raise CommentError("This comment can no longer be reported.", code="not_reportable")
+        if Flag.objects.filter(user=user, comment=current).exists():
+            raise duplicate
+        try:
+            with transaction.atomic():
+                flag = Flag.objects.create(user=user, comment=current, reason=reason, note=note)
+        except IntegrityError:
+            raise duplicate from None
+        current.flag_count += 1
+        update_fields = ["flag_count"]
+        threshold = settings.NEWSROOM_COMMENT_FLAGS_TO_HIDE
+        if current.status == Comment.Status.PUBLISHED and current.flag_count >= threshold:
+            current.status = Comment.Status.PENDING
+            current.hold_reason = f"Reported by {current.flag_count} readers"
+            update_fields += ["status", "hold_reason"]
+        # F() rather than the value read, although the row lock already
+        # orders reports, so the counter stays right for any other writer.
+        Comment.objects.filter(pk=current.pk).update(
+            flag_count=F("flag_count") + 1,
+            **{name: getattr(current, name) for name in update_fields if name != "flag_count"},
+        )
+        send_thread_changed(current.article_id)
+    return flag
