@@ -17,7 +17,6 @@ import uuid
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import urlencode
@@ -28,6 +27,7 @@ from comments import cache as thread_cache
 from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment
+from comments.rendering import render_nodes
 from comments.selectors import (
     SORTS,
     clean_sort,
@@ -143,12 +143,10 @@ def apply_reader_controls(html: str, *, nonce: str, metas: dict[int, tuple], con
     return mark_safe(_MARKER_RE.sub(replace, html))
 
 
-def render_thread(*, nodes, template="comments/_thread.html") -> tuple[str, str, dict]:
+def render_thread(*, nodes) -> tuple[str, str, dict]:
     """Render nodes to shared HTML: (html, nonce, metas by id)."""
     nonce = uuid.uuid4().hex
-    html = render_to_string(
-        template, {"nodes": [node.as_template_dict() for node in nodes], "nonce": nonce}
-    )
+    html = render_nodes(nodes, nonce=nonce)
     return html, nonce, {node.id: node.meta for node in nodes if not node.placeholder}
 
 

@@ -62,13 +62,6 @@ class CommentNode:
     def is_root(self) -> bool:
         return self.level == 0
 
-    def as_template_dict(self) -> dict:
-        """The node as a dict: Django's template engine tries `obj[key]` before
-        attributes, so dicts render measurably faster over thousands of nodes."""
-        values = {name: getattr(self, name) for name in self.__slots__}
-        values["is_root"] = self.level == 0
-        return values
-
 class CommentUrls:
     """Comment URLs reversed once per page, then filled in per comment."""
 
