@@ -5,12 +5,15 @@ from django.views.generic import TemplateView
 
 from articles.sitemaps import sitemaps
 from newsroom.health import healthz
+from newsroom.views import comment_privacy
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("privacy/comments/", comment_privacy, name="privacy"),
+    path("comments/", include("comments.urls_extra")),
     path("comments/", include("comments.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path(

@@ -20,8 +20,10 @@ from django.db.models.functions import Coalesce
 from comments.models import Comment, Like
 from comments.selectors.nodes import (
     CommentNode,
+    CommentRow,
     CommentUrls,
     build_nodes,
+    comment_rows,
     like_label,
     make_node,
     node_state,
@@ -53,7 +55,6 @@ SORTS = {
 DEFAULT_SORT = "oldest"
 
 # Columns the thread never prints; deferring them keeps big threads light.
-_DEFERRED = ("body", "ip_address", "user_agent", "import_key", "hold_reason")
 
 def clean_sort(value: str | None) -> str:
     return value if value in SORTS else DEFAULT_SORT
@@ -246,13 +247,12 @@ def thread_nodes(*, article, roots, user) -> list[CommentNode]:
         return []
     depth = settings.NEWSROOM_COMMENT_DISPLAY_DEPTH
     tree_ids = [row[1] for row in roots]
-    comments = list(
-        Comment.objects.filter(article=article, tree_id__in=tree_ids, level__lt=depth)
-        .select_related("author")
-        .defer(*_DEFERRED)
-        .order_by("tree_id", "lft")
+    comments = comment_rows(
+        Comment.objects.filter(article=article, tree_id__in=tree_ids, level__lt=depth).order_by(
+            "tree_id", "lft"
+        )
     )
-    by_tree: dict[int, list[Comment]] = {}
+    by_tree: dict[int, list[CommentRow]] = {}
     for comment in comments:
         by_tree.setdefault(comment.tree_id, []).append(comment)
     ordered = [c for tree_id in tree_ids for c in by_tree.get(tree_id, ())]
@@ -299,19 +299,14 @@ def comment_subtree(*, comment, user) -> Subtree:
     Three queries: ancestors, the subtree, the reader's likes among them.
     """
     depth = settings.NEWSROOM_COMMENT_DISPLAY_DEPTH
-    ancestors = list(
-        comment.get_ancestors().select_related("author").defer(*_DEFERRED)
-    )
-    subtree = list(
+    ancestors = comment_rows(comment.get_ancestors())
+    subtree = comment_rows(
         Comment.objects.filter(
             tree_id=comment.tree_id,
             lft__gte=comment.lft,
             rght__lte=comment.rght,
             level__lt=comment.level + depth,
-        )
-        .select_related("author")
-        .defer(*_DEFERRED)
-        .order_by("lft")
+        ).order_by("lft")
     )
     # The parent chain is context, printed flat; hidden ancestors as placeholders.
     urls = CommentUrls()

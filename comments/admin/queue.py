@@ -1,0 +1,325 @@
+"""The Comment changelist as the moderation queue, and the comment page."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import ngettext
+
+from comments.admin.filters import FlaggedFilter, QueueStatusFilter, StoryFilter
+from comments.exceptions import CommentError
+from comments.models import Comment, CommentVersion, Flag, ModerationAction
+from comments.services import can_edit, comment_edit
+from comments.services.moderation import ACTIONS, comment_moderate, user_ban
+
+Status = Comment.Status
+REJECTED = (Status.SPAM, Status.REMOVED)
+
+ACTION_LABELS = {
+    "approve": "Approve",
+    "spam": "Mark as spam",
+    "not_spam": "Not spam",
+    "remove": "Remove",
+    "restore": "Restore",
+}
+
+
+def excerpt(text: str, words: int = 25) -> str:
+    return Truncator(" ".join((text or "").split())).words(words)
+
+
+# Inlines ---------------------------------------------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FlagInline(ReadOnlyInline):
+    model = Flag
+    fields = ["created_at", "user", "reason", "note"]
+    readonly_fields = fields
+    verbose_name_plural = "Reports from readers"
+
+
+class ModerationActionInline(ReadOnlyInline):
+    model = ModerationAction
+    fields = ["created_at", "moderator", "action", "from_status", "to_status", "note"]
+    readonly_fields = fields
+    verbose_name_plural = "Moderation log"
+
+
+class CommentVersionInline(ReadOnlyInline):
+    model = CommentVersion
+    fields = ["created_at", "replaced_at", "replaced_by", "body"]
+    readonly_fields = fields
+    verbose_name_plural = "Earlier versions"
+
+
+# Comments --------------------------------------------------------------------
+
+
+class CommentAdminForm(forms.ModelForm):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=settings.NEWSROOM_COMMENT_MAX_LENGTH,
+        strip=True,
+        help_text="Saved through the edit service: the old text is kept in the history "
+        "and readers see the comment as edited by a moderator.",
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["body"]
+
+
+def _author_count(statuses) -> Coalesce:
+    """A correlated count of the row's author's comments in `statuses`."""
+    per_author = (
+        Comment.objects.filter(author=OuterRef("author"), status__in=statuses)
+        .order_by()
+        .values("author")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_author, output_field=IntegerField()), Value(0))
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    form = CommentAdminForm
+    list_display = [
+        "excerpt",
+        "story",
+        "in_reply_to",
+        "author_record",
+        "flag_count",
+        "reasons",
+        "status",
+        "created_at",
+    ]
+    list_display_links = ["excerpt"]
+    list_filter = [QueueStatusFilter, FlaggedFilter, StoryFilter]
+    search_fields = ["body", "author__username", "author__email", "author_name"]
+    ordering = ["-created_at", "-pk"]
+    list_per_page = 50
+    actions = [
+        "approve_selected",
+        "spam_selected",
+        "not_spam_selected",
+        "remove_selected",
+        "restore_selected",
+        "ban_authors",
+    ]
+    inlines = [FlagInline, ModerationActionInline, CommentVersionInline]
+    fieldsets = [
+        (None, {"fields": ["story", "in_reply_to", "author", "author_name", "body"]}),
+        (
+            "Moderation",
+            {"fields": ["status", "hold_reason", "flag_count", "edited_by_moderator"]},
+        ),
+        (
+            "Record",
+            {
+                "fields": [
+                    "created_at",
+                    "edited_at",
+                    "deleted_at",
+                    "like_count",
+                    "notify_replies",
+                    "ip_address",
+                    "user_agent",
+                    "import_key",
+                ]
+            },
+        ),
+        ("Tree", {"classes": ["collapse"], "fields": ["tree_id", "level", "lft", "rght"]}),
+    ]
+
+    def get_queryset(self, request):
+        # Everything a page of the queue shows, in one query plus one for the
+        # reports, however many rows: the author's record is a pair of
+        # correlated counts, not a query per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "author", "parent")
+            .annotate(
+                author_approved=_author_count([Status.PUBLISHED]),
+                author_rejected=_author_count(REJECTED),
+            )
+            .prefetch_related(
+                Prefetch("flags", queryset=Flag.objects.only("id", "comment_id", "reason"))
+            )
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only the text is editable, and only while comment_edit would accept
+        # it; status changes go through the moderation buttons and actions.
+        shown = flatten_fieldsets(self.fieldsets)
+        if obj is not None and can_edit(comment=obj, user=request.user):
+            return [name for name in shown if name != "body"]
+        return shown
+
+    def has_add_permission(self, request):
+        # New comments are written by readers through comment_create, which
+        # takes the tree locks; the admin never inserts nodes.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a node would renumber its thread and take its replies with
+        # it; moderators remove comments instead, which keeps the tree whole.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "body" not in form.changed_data:
+            return
+        try:
+            comment_edit(comment=obj, editor=request.user, body=form.cleaned_data["body"])
+        except CommentError as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["moderation_actions"] = [
+                (action, ACTION_LABELS[action])
+                for action, (from_statuses, _) in ACTIONS.items()
+                if obj.status in from_statuses
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        action = request.POST.get("_moderate")
+        if action in ACTIONS:
+            self._moderate(request, Comment.objects.filter(pk=obj.pk), action)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    # Row columns.
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment):
+        if comment.is_deleted:
+            return "[deleted by its author]"
+        return excerpt(comment.body)
+
+    @admin.display(description="Story", ordering="article__title")
+    def story(self, comment):
+        queue = reverse("admin:comments_comment_changelist")
+        return format_html(
+            '<a href="{}">{}</a><br><a href="{}?article={}&amp;status=all">all its comments</a>',
+            comment.article.get_absolute_url(),
+            comment.article.title,
+            queue,
+            comment.article_id,
+        )
+
+    @admin.display(description="In reply to")
+    def in_reply_to(self, comment):
+        if comment.parent is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:comments_comment_change", args=[comment.parent_id]),
+            excerpt(comment.parent.body, 12) or "[deleted]",
+        )
+
+    @admin.display(description="Author")
+    def author_record(self, comment):
+        if comment.author_id is None:
+            return f"{comment.display_name} (imported)"
+        return format_html(
+            "{}<br><small>{} approved · {} rejected</small>",
+            comment.author.get_username(),
+            getattr(comment, "author_approved", 0),
+            getattr(comment, "author_rejected", 0),
+        )
+
+    @admin.display(description="Why it is here")
+    def reasons(self, comment):
+        counts: dict[str, int] = {}
+        for flag in comment.flags.all():
+            label = Flag.Reason(flag.reason).label
+            counts[label] = counts.get(label, 0) + 1
+        parts = [comment.hold_reason] if comment.hold_reason else []
+        parts += [f"{label} ×{n}" if n > 1 else label for label, n in counts.items()]
+        return "; ".join(parts) or "—"
+
+    # Bulk actions.
+
+    def _moderate(self, request, queryset, action):
+        changed = comment_moderate(comments=queryset, moderator=request.user, action=action)
+        self.message_user(
+            request,
+            ngettext(
+                "%(action)s: %(count)d comment changed.",
+                "%(action)s: %(count)d comments changed.",
+                changed,
+            )
+            % {"action": ACTION_LABELS[action], "count": changed},
+            messages.SUCCESS if changed else messages.WARNING,
+        )
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._moderate(request, queryset, "approve")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def spam_selected(self, request, queryset):
+        self._moderate(request, queryset, "spam")
+
+    @admin.action(description="Mark selected comments as not spam", permissions=["change"])
+    def not_spam_selected(self, request, queryset):
+        self._moderate(request, queryset, "not_spam")
+
+    @admin.action(description="Remove selected comments", permissions=["change"])
+    def remove_selected(self, request, queryset):
+        self._moderate(request, queryset, "remove")
+
+    @admin.action(description="Restore selected removed comments", permissions=["change"])
+    def restore_selected(self, request, queryset):
+        self._moderate(request, queryset, "restore")
+
+    @admin.action(description="Ban the authors of selected comments", permissions=["change"])
+    def ban_authors(self, request, queryset):
+        comments = queryset.filter(author__isnull=False).select_related("author")
+        authors = {comment.author_id: (comment.author, comment.pk) for comment in comments}
+        banned, refused = 0, []
+        for author, comment_id in authors.values():
+            try:
+                user_ban(
+                    user=author,
+                    moderator=request.user,
+                    reason=f"Banned from the moderation queue over comment {comment_id}.",
+                )
+            except CommentError:
+                refused.append(author.get_username())
+            else:
+                banned += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d author banned.", "%(count)d authors banned.", banned)
+            % {"count": banned},
+            messages.SUCCESS if banned else messages.WARNING,
+        )
+        if refused:
+            self.message_user(
+                request, f"Not banned (staff): {', '.join(sorted(refused))}.", messages.WARNING
+            )

@@ -1,0 +1,74 @@
+"""The audit log (read-only), blocked phrases and bans."""
+
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from comments.models import Ban, BlockedPhrase, ModerationAction
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "moderator", "action", "change", "comment_link", "note"]
+    list_filter = [("moderator", admin.RelatedOnlyFieldListFilter), "action", "to_status"]
+    list_select_related = ["moderator"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-pk"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Status")
+    def change(self, entry):
+        return f"{entry.get_from_status_display()} → {entry.get_to_status_display()}"
+
+    @admin.display(description="Comment")
+    def comment_link(self, entry):
+        return format_html(
+            '<a href="{}">Comment {}</a>',
+            reverse("admin:comments_comment_change", args=[entry.comment_id]),
+            entry.comment_id,
+        )
+
+
+@admin.register(BlockedPhrase)
+class BlockedPhraseAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "is_active", "created_at"]
+    list_editable = ["is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["phrase"]
+
+
+class BanAdminForm(forms.ModelForm):
+    class Meta:
+        model = Ban
+        fields = ["user", "reason", "until"]
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if user is not None and user.is_staff:
+            raise forms.ValidationError("Staff accounts cannot be banned.")
+        return user
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    form = BanAdminForm
+    list_display = ["user", "reason", "until", "created_by", "created_at"]
+    list_select_related = ["user", "created_by"]
+    search_fields = ["user__username", "user__email", "reason"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_by", "created_at"]
+    fields = ["user", "reason", "until", "created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

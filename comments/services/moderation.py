@@ -1,0 +1,163 @@
+"""Moderators' decisions on comments, and bans.
+
+`comment_moderate` is the one door for a moderator changing a comment's
+status (the admin's bulk actions and buttons call it). It changes the status
+column only: a removed or spam comment keeps its place in the tree, so its
+replies keep theirs and the thread renders it as a placeholder. Every change
+is written to the audit log (`ModerationAction`).
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from comments.exceptions import CommentError
+from comments.models import Ban, Comment, ModerationAction
+from comments.services.locks import lock_thread, send_thread_changed
+
+Status = Comment.Status
+
+# action -> (statuses it applies to, status it sets). A comment in any other
+# status is left alone, so a bulk action over a mixed selection is safe.
+ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "approve": (frozenset({Status.PENDING}), Status.PUBLISHED),
+    "spam": (frozenset({Status.PUBLISHED, Status.PENDING, Status.REMOVED}), Status.SPAM),
+    "not_spam": (frozenset({Status.SPAM}), Status.PUBLISHED),
+    "remove": (frozenset({Status.PUBLISHED, Status.PENDING, Status.SPAM}), Status.REMOVED),
+    "restore": (frozenset({Status.REMOVED}), Status.PUBLISHED),
+}
+
+# A comment leaving one of these for PUBLISHED may be public for the first
+# time, so its reply notification is due now (see _first_publications).
+_NEVER_PUBLIC = frozenset({Status.PENDING, Status.SPAM})
+
+
+def _require_moderator(user) -> None:
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        raise PermissionDenied("Only moderators can do this.")
+
+
+def comment_moderate(
+    *, comments: Iterable[Comment], moderator, action: str, note: str = ""
+) -> int:
+    """Apply a moderator's `action` to `comments`; return how many changed.
+
+    Actions: "approve" (pending -> published), "spam" (anything but spam ->
+    spam), "not_spam" (spam -> published), "remove" (-> removed) and
+    "restore" (removed -> published). Comments the action does not apply to
+    are skipped. Runs in one transaction holding `lock_thread` for every
+    thread touched (in tree_id order, so two moderators cannot deadlock),
+    updates the status column only, and logs one ModerationAction per
+    changed comment. After commit: `thread_changed` per story, Akismet
+    submit-spam / submit-ham when AKISMET_API_KEY is set, and the reply
+    notification for replies that became public for the first time.
+    """
+    _require_moderator(moderator)
+    if action not in ACTIONS:
+        raise CommentError(f"Unknown moderation action {action!r}.", code="action")
+    from_statuses, to_status = ACTIONS[action]
+    if isinstance(comments, QuerySet):
+        # The admin passes its annotated queryset; only the ids are needed.
+        pks = set(comments.values_list("pk", flat=True))
+    else:
+        pks = {comment.pk for comment in comments}
+    if not pks:
+        return 0
+    note = (note or "")[: ModerationAction._meta.get_field("note").max_length]
+
+    with transaction.atomic():
+        tree_ids = Comment.objects.filter(pk__in=pks).values_list("tree_id", flat=True)
+        for tree_id in sorted(set(tree_ids)):
+            lock_thread(tree_id=tree_id)
+        # Read again under the locks: the statuses decided on are the current ones.
+        changing = list(
+            Comment.objects.filter(pk__in=pks, status__in=from_statuses)
+            .only("pk", "status", "article_id", "parent_id", "flag_count")
+            .order_by("pk")
+        )
+        if not changing:
+            return 0
+        first_publications = (
+            _first_publications(changing) if to_status == Status.PUBLISHED else []
+        )
+        # QuerySet.update, not save(): django-mptt's save may rewrite tree fields.
+        Comment.objects.filter(pk__in=[c.pk for c in changing]).update(status=to_status)
+        ModerationAction.objects.bulk_create(
+            ModerationAction(
+                comment_id=comment.pk,
+                moderator=moderator,
+                action=action,
+                from_status=comment.status,
+                to_status=to_status,
+                note=note,
+            )
+            for comment in changing
+        )
+        for article_id in sorted({c.article_id for c in changing}):
+            send_thread_changed(article_id)
+        changed_ids = [c.pk for c in changing]
+        if action in ("spam", "not_spam") and settings.AKISMET_API_KEY:
+            transaction.on_commit(lambda: _tell_akismet(action, changed_ids))
+        if first_publications:
+            from comments.notifications import notify_reply
+
+            for reply in first_publications:
+                notify_reply(comment=reply)
+    return len(changing)
+
+
+def _first_publications(changing: list[Comment]) -> list[Comment]:
+    """The replies among `changing` that were never public before.
+
+    A reply that readers reported (flag_count) or that a moderator once
+    published or took down from published was public, and its author's
+    parent was notified then; one email per reply is the promise.
+    """
+    candidates = [
+        c for c in changing if c.parent_id and c.status in _NEVER_PUBLIC and not c.flag_count
+    ]
+    if not candidates:
+        return []
+    were_public = set(
+        ModerationAction.objects.filter(comment_id__in=[c.pk for c in candidates])
+        .filter(Q(from_status=Status.PUBLISHED) | Q(to_status=Status.PUBLISHED))
+        .values_list("comment_id", flat=True)
+    )
+    return [c for c in candidates if c.pk not in were_public]
+
+
+def _tell_akismet(action: str, comment_ids: list[int]) -> None:
+    """Report the moderator's verdict to Akismet; its calls never raise."""
+    from comments.spam import akismet
+
+    submit = akismet.submit_spam if action == "spam" else akismet.submit_ham
+    for comment in Comment.objects.filter(pk__in=comment_ids).select_related("author", "article"):
+        submit(comment=comment)
+
+
+def user_ban(*, user, moderator, reason: str = "", until: datetime | None = None) -> Ban:
+    """Stop `user` from commenting, until `until` (None: until lifted).
+
+    Banning someone already banned replaces the reason and end date.
+    Moderators cannot ban themselves or other staff.
+    """
+    _require_moderator(moderator)
+    if user.pk == moderator.pk or user.is_staff:
+        raise CommentError("Staff accounts cannot be banned.", code="ban_staff")
+    reason = (reason or "")[: Ban._meta.get_field("reason").max_length]
+    ban, _created = Ban.objects.update_or_create(
+        user=user,
+        defaults={"reason": reason, "until": until, "created_by": moderator},
+    )
+    return ban
+
+
+def user_unban(*, user, moderator) -> bool:
+    """Lift `user`'s ban; return whether there was one."""
+    _require_moderator(moderator)
+    deleted, _ = Ban.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -1,0 +1,366 @@
+"""The moderation queue in the admin, as a moderator uses it."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from comments.models import Ban, Comment, CommentVersion, Flag, ModerationAction
+from tests.comments.threads import C, build
+from tests.factories import ArticleFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = Comment.Status
+QUEUE = "/admin/comments/comment/"
+
+
+@pytest.fixture
+def moderator(client, staff):
+    client.force_login(staff)
+    return staff
+
+
+def listed(response) -> set[str]:
+    """The texts of the comments on a changelist page."""
+    return {comment.body for comment in response.context["cl"].result_list}
+
+
+def tree_rows():
+    return list(
+        Comment.objects.order_by("pk").values_list("id", "tree_id", "lft", "rght", "parent_id")
+    )
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would submit from the page's main form."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"submit", "checkbox"}:
+            self.data[name] = attrs.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+
+def change_form_data(client, comment) -> dict[str, str]:
+    parser = _FormFields()
+    parser.feed(client.get(f"{QUEUE}{comment.pk}/change/").content.decode())
+    # The textarea's first newline is markup, not content.
+    return {k: v.removeprefix("\n") for k, v in parser.data.items()}
+
+
+# The queue -------------------------------------------------------------------
+
+
+def test_the_queue_opens_on_held_comments(client, moderator, article):
+    build(article, [C("public"), C("held", status=Status.PENDING), C("junk", status=Status.SPAM)])
+
+    response = client.get(QUEUE)
+
+    assert listed(response) == {"held"}
+    assertContains(response, "Pending moderation")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=spam", {"junk"}),
+        ("status=removed", {"gone"}),
+        ("status=published", {"public", "reported"}),
+        ("status=all", {"public", "reported", "held", "junk", "gone"}),
+        ("status=all&flagged=yes", {"reported"}),
+        ("status=all&q=jun", {"junk"}),
+    ],
+)
+def test_queue_filters(client, moderator, article, query, expected):
+    build(
+        article,
+        [
+            C("public"),
+            C("reported"),
+            C("held", status=Status.PENDING),
+            C("junk", status=Status.SPAM),
+            C("gone", status=Status.REMOVED),
+        ],
+    )
+    Comment.objects.filter(body="reported").update(flag_count=2)
+
+    assert listed(client.get(f"{QUEUE}?{query}")) == expected
+
+
+def test_queue_filters_by_story(client, moderator, article):
+    other = ArticleFactory(title="The other story")
+    build(article, [C("here", status=Status.PENDING)])
+    build(other, [C("there", status=Status.PENDING)])
+
+    response = client.get(QUEUE)
+    assertContains(response, "The other story (1 waiting)")
+    assert listed(client.get(f"{QUEUE}?article={other.pk}")) == {"there"}
+
+
+def test_each_row_shows_story_parent_reasons_and_the_authors_record(client, moderator, article):
+    troll = UserFactory(username="troll")
+    build(
+        article,
+        [
+            C("an earlier good one", author=troll),
+            C("another good one", author=troll),
+            C("spammy", author=troll, status=Status.SPAM),
+            C("taken down", author=troll, status=Status.REMOVED),
+            C("The opening remark", [C("held reply", author=troll, status=Status.PENDING)]),
+        ],
+    )
+    held = Comment.objects.get(body="held reply")
+    Comment.objects.filter(pk=held.pk).update(hold_reason="Contains a blocked phrase")
+    for _ in range(2):
+        Flag.objects.create(user=UserFactory(), comment=held, reason=Flag.Reason.ABUSE)
+
+    response = client.get(QUEUE)
+
+    assertContains(response, "2 approved · 2 rejected")
+    assertContains(response, f'href="{article.get_absolute_url()}"')
+    assertContains(response, "The opening remark")
+    assertContains(response, "Contains a blocked phrase; Abusive or harassing ×2")
+
+
+def queue_queries(client, count: int) -> int:
+    article = ArticleFactory()
+    roots = [
+        C(f"thread {n}", [C(f"reply {n}", author=UserFactory(), status=Status.PENDING)])
+        for n in range(count)
+    ]
+    rows = build(article, roots)
+    for n in range(count):
+        Flag.objects.create(user=UserFactory(), comment=rows[f"reply {n}"], reason="spam")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(QUEUE)
+    assert len(listed(response)) == count
+    return len(queries)
+
+
+def test_the_queue_page_takes_the_same_queries_for_5_or_50_rows(client, moderator):
+    few = queue_queries(client, 5)
+    Comment.objects.all().delete()
+    many = queue_queries(client, 50)
+
+    assert few == many
+
+
+# Bulk actions ----------------------------------------------------------------
+
+
+def bulk(client, action: str, comments, query: str = "status=all"):
+    return client.post(
+        f"{QUEUE}?{query}",
+        {"action": action, "_selected_action": [c.pk for c in comments]},
+        follow=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "start", "end"),
+    [
+        ("approve_selected", Status.PENDING, Status.PUBLISHED),
+        ("spam_selected", Status.PENDING, Status.SPAM),
+        ("not_spam_selected", Status.SPAM, Status.PUBLISHED),
+        ("remove_selected", Status.PUBLISHED, Status.REMOVED),
+        ("restore_selected", Status.REMOVED, Status.PUBLISHED),
+    ],
+)
+def test_bulk_actions_change_status_log_it_and_keep_the_tree(
+    client, moderator, article, action, start, end
+):
+    #  root
+    #  ├── first    <- selected
+    #  │   └── under
+    #  └── second   <- selected
+    rows = build(
+        article,
+        [C("root", [C("first", [C("under")], status=start), C("second", status=start)])],
+    )
+    before = tree_rows()
+
+    response = bulk(client, action, [rows["first"], rows["second"]])
+
+    assertContains(response, "2 comments changed")
+    assert tree_rows() == before
+    statuses = dict(Comment.objects.values_list("body", "status"))
+    assert statuses == {"root": "published", "first": end, "second": end, "under": "published"}
+    log = set(
+        ModerationAction.objects.values_list("comment_id", "moderator", "from_status", "to_status")
+    )
+    assert log == {
+        (rows["first"].pk, moderator.pk, start, end),
+        (rows["second"].pk, moderator.pk, start, end),
+    }
+
+
+def test_comments_cannot_be_deleted_from_the_admin(client, moderator, article):
+    rows = build(article, [C("root", [C("reply")])])
+
+    changelist = client.get(f"{QUEUE}?status=all")
+    actions = [name for name, _label in changelist.context["action_form"].fields["action"].choices]
+    assert "remove_selected" in actions
+    assert "delete_selected" not in actions
+    assert client.post(f"{QUEUE}{rows['root'].pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Comment.objects.count() == 2
+
+
+def test_ban_author_action_bans_each_author_once(client, moderator, article):
+    troll, colleague = UserFactory(username="troll"), StaffFactory(username="colleague")
+    rows = build(
+        article,
+        [C("one", author=troll), C("two", author=troll), C("three", author=colleague)],
+    )
+
+    response = bulk(client, "ban_authors", rows.values())
+
+    assertContains(response, "1 author banned.")
+    assertContains(response, "Not banned (staff): colleague.")
+    ban = Ban.objects.get()
+    assert (ban.user, ban.created_by) == (troll, moderator)
+
+
+# The comment page --------------------------------------------------------------
+
+
+def test_editing_the_text_goes_through_the_edit_service(client, moderator, article):
+    author = UserFactory()
+    rows = build(article, [C("Original words", author=author)])
+    comment = rows["Original words"]
+    data = change_form_data(client, comment)
+    data["body"] = "Words a moderator changed"
+
+    response = client.post(f"{QUEUE}{comment.pk}/change/", data)
+
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.body == "Words a moderator changed"
+    assert comment.body_html == "<p>Words a moderator changed</p>"
+    assert comment.edited_by_moderator is True
+    assert CommentVersion.objects.get(comment=comment).body == "Original words"
+
+
+def test_the_comment_page_shows_reports_and_the_log_and_moderates(client, moderator, article):
+    reader = UserFactory(username="careful_reader")
+    rows = build(article, [C("held for review", status=Status.PENDING)])
+    comment = rows["held for review"]
+    Flag.objects.create(
+        user=reader, comment=comment, reason=Flag.Reason.OFF_TOPIC, note="not about this"
+    )
+    data = change_form_data(client, comment)
+
+    page = client.get(f"{QUEUE}{comment.pk}/change/")
+    assertContains(page, "not about this")
+    approve_button = '<button type="submit" name="_moderate" value="approve">Approve</button>'
+    assertContains(page, approve_button, html=True)
+    assertNotContains(page, 'value="restore"')
+
+    response = client.post(
+        f"{QUEUE}{comment.pk}/change/", {**data, "_moderate": "approve"}, follow=True
+    )
+
+    assertContains(response, "Approve: 1 comment changed.")
+    comment.refresh_from_db()
+    assert comment.status == Status.PUBLISHED
+    assert ModerationAction.objects.get().action == "approve"
+    assertContains(response, "Moderation log")
+
+
+# The audit log, bans and phrases ---------------------------------------------------
+
+
+def test_the_audit_log_is_read_only_and_filters_by_moderator(client, moderator, article):
+    from comments.services.moderation import comment_moderate
+
+    other = StaffFactory(username="night_shift")
+    rows = build(article, [C("a", status=Status.PENDING), C("b", status=Status.PENDING)])
+    comment_moderate(comments=[rows["a"]], moderator=moderator, action="approve")
+    comment_moderate(comments=[rows["b"]], moderator=other, action="remove")
+    log_url = reverse("admin:comments_moderationaction_changelist")
+
+    response = client.get(f"{log_url}?moderator__id__exact={other.pk}")
+
+    entries = list(response.context["cl"].result_list)
+    assert [(e.comment_id, e.action) for e in entries] == [(rows["b"].pk, "remove")]
+    assertContains(response, "Pending moderation → Removed")
+    assert client.get(f"{log_url}add/").status_code == 403
+    assert list(client.get(f"{log_url}?action=approve").context["cl"].result_list) == [
+        ModerationAction.objects.get(action="approve")
+    ]
+
+
+def test_adding_a_ban_records_who_banned(client, moderator):
+    reader = UserFactory()
+
+    response = client.post(
+        reverse("admin:comments_ban_add"), {"user": reader.pk, "reason": "Spam links", "until": ""}
+    )
+
+    assert response.status_code == 302
+    ban = Ban.objects.get()
+    assert (ban.user, ban.reason, ban.created_by) == (reader, "Spam links", moderator)
+
+
+def test_blocked_phrases_can_be_switched_off_from_the_list(client, moderator):
+    from comments.models import BlockedPhrase
+
+    phrase = BlockedPhrase.objects.create(phrase="cheap pills")
+    url = reverse("admin:comments_blockedphrase_changelist")
+
+    response = client.post(
+        url,
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(phrase.pk),
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302
+    phrase.refresh_from_db()
+    assert phrase.is_active is False
+
+
+def test_readers_cannot_open_the_queue(client, user):
+    client.force_login(user)
+
+    response = client.get(QUEUE)
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_a_removed_comment_is_read_only_and_can_be_restored(client, moderator, article):
+    rows = build(article, [C("said too much", status=Status.REMOVED)])
+    comment = rows["said too much"]
+    data = change_form_data(client, comment)
+    assert "body" not in data  # no longer editable, only restorable
+
+    response = client.post(
+        f"{QUEUE}{comment.pk}/change/", {**data, "_moderate": "restore"}, follow=True
+    )
+
+    assertContains(response, "Restore: 1 comment changed.")
+    comment.refresh_from_db()
+    assert (comment.status, comment.body) == (Status.PUBLISHED, "said too much")
