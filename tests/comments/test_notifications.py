@@ -15,7 +15,7 @@ from comments.services.moderation import comment_moderate
 from tests.comments.threads import C, build
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.comments.urls_for_moderation")]
+pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
 

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 PRIVACY_URL = "/privacy/comments/"
 
 
-@pytest.mark.urls("tests.comments.urls_for_moderation")
 def test_privacy_page_says_what_is_stored_and_how_long_ips_are_kept(client, settings):
     settings.AKISMET_API_KEY = ""
     settings.NEWSROOM_COMMENT_IP_RETENTION_DAYS = 14
@@ -30,7 +29,6 @@ def test_privacy_page_says_what_is_stored_and_how_long_ips_are_kept(client, sett
     assertNotContains(response, "checked by Akismet")
 
 
-@pytest.mark.urls("tests.comments.urls_for_moderation")
 def test_privacy_page_names_what_akismet_receives_when_it_is_enabled(client, settings):
     settings.AKISMET_API_KEY = "a-key"
     settings.NEWSROOM_COMMENT_IP_RETENTION_DAYS = 1
