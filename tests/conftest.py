@@ -32,6 +32,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _spam_checks_off(settings):
+    """Tests post as one reader many times a second and must never call the real
+    Akismet; tests/comments/test_spam.py and test_akismet.py switch these back on."""
+    settings.NEWSROOM_FLOOD_MIN_SECONDS = 0
+    settings.NEWSROOM_FLOOD_PER_HOUR = 0
+    settings.AKISMET_API_KEY = ""
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache so cached pages never leak between tests."""
     from django.core.cache import cache

@@ -14,6 +14,7 @@ from comments.formatting import render_comment
 from comments.models import Comment, CommentVersion, Flag, Like
 from comments.sanitize import strip_tags
 from comments.services.locks import lock_new_tree, lock_parent, send_thread_changed
+from comments.spam import Action, run_pipeline
 
 _EDITABLE_STATUSES = frozenset({Comment.Status.PUBLISHED, Comment.Status.PENDING})
 _REPORTABLE_STATUSES = frozenset({Comment.Status.PUBLISHED, Comment.Status.PENDING})
@@ -81,10 +82,31 @@ def _clean_body(body: str) -> tuple[str, str]:
 
 
 def _moderation_status(
-    *, article: Article, author, body: str, parent: Comment | None, ip_address: str | None
+    *,
+    article: Article,
+    author,
+    body: str,
+    parent: Comment | None,
+    ip_address: str | None,
+    user_agent: str = "",
+    referrer: str = "",
+    honeypot: str = "",
 ) -> tuple[str, str]:
-    """Extension point for the spam pipeline: (status, hold_reason) of a new comment."""
-    return Comment.Status.PUBLISHED, ""
+    """(status, hold_reason) of a new comment from the spam pipeline (comments.spam),
+    or CommentError with the reason to show when the pipeline rejects it."""
+    verdict = run_pipeline(
+        article=article,
+        author=author,
+        body=body,
+        parent=parent,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        referrer=referrer,
+        honeypot=honeypot,
+    )
+    if verdict.action is Action.REJECT:
+        raise CommentError(verdict.reason, code=verdict.code)
+    return verdict.status, verdict.reason
 
 
 # Writes --------------------------------------------------------------------
@@ -98,6 +120,8 @@ def comment_create(
     parent: Comment | None = None,
     ip_address: str | None = None,
     user_agent: str = "",
+    referrer: str = "",
+    honeypot: str = "",
 ) -> Comment:
     """Post a comment on `article`, or a reply to `parent`.
 
@@ -105,7 +129,10 @@ def comment_create(
     parent is on another story or is not published (a reply to an
     author-deleted comment is fine), the reply would be nested deeper than
     NEWSROOM_COMMENT_MAX_DEPTH, or the body is empty or too long. Anonymous
-    or inactive authors get PermissionDenied.
+    or inactive authors get PermissionDenied. The spam pipeline then rejects
+    it (CommentError with the reason) or decides its status: published, or
+    held as pending / spam with the reasons in hold_reason. `referrer` and
+    `honeypot` (the hidden form field) are for the pipeline only.
     """
     if not _is_active_user(author):
         raise PermissionDenied("Sign in to comment.")
@@ -119,6 +146,19 @@ def comment_create(
             raise CommentError("This story is not available for comments.", code="unpublished")
         if not current.comments_are_open:
             raise CommentError("Comments on this story are closed.", code="closed")
+        # Before any lock: the pipeline may wait on Akismet for up to its
+        # timeout, and under the new-tree lock every other new top-level
+        # comment on the site would wait with it.
+        status, hold_reason = _moderation_status(
+            article=article,
+            author=author,
+            body=text,
+            parent=parent,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            referrer=referrer,
+            honeypot=honeypot,
+        )
 
         if parent is None:
             lock_new_tree()
@@ -132,9 +172,6 @@ def comment_create(
                     code="too_deep",
                 )
 
-        status, hold_reason = _moderation_status(
-            article=article, author=author, body=text, parent=parent, ip_address=ip_address
-        )
         comment = Comment(
             article=article,
             author=author,
