@@ -4,21 +4,17 @@ The articles app calls `comment_section_context` and includes
 `comments/_section.html`; everything about the thread stays in this app.
 
 The thread itself is rendered once per (story, thread version, page, sort,
-viewer kind) and cached; what differs per reader (the like button's state,
-Edit and Delete, the CSRF token) is never in that shared HTML. The template
-leaves a marker where those controls go and `apply_reader_controls` fills
-them in from one small query for the reader's likes.
+viewer kind) and cached (`comments.rendering`); what differs per reader (the
+like button's state, Edit and Delete, the CSRF token) is never in that shared
+HTML: `reader_html` fills those slots from one small query for the reader's
+likes.
 """
 
 from __future__ import annotations
 
-import re
-import uuid
-
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -27,7 +23,7 @@ from comments import cache as thread_cache
 from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.rendering import render_nodes
+from comments.rendering import ThreadFragment, fill_slots, render_nodes, url_parts
 from comments.selectors import (
     SORTS,
     clean_sort,
@@ -50,20 +46,21 @@ def login_url(next_url: str) -> str:
 def viewer_cache_kind(user, *, has_pending: bool) -> str:
     """Which shared rendering a reader gets.
 
-    Guests and signed-in readers see the same thread; staff also see hidden
-    comments; a reader with a comment awaiting moderation sees it, so gets
-    a rendering of their own.
+    Guests and signed-in readers see the same comments (guests get log-in
+    links instead of like forms); staff also see hidden comments; a reader
+    with a comment awaiting moderation sees it, so gets a rendering of their
+    own.
     """
     if not user.is_authenticated:
-        return "public"
+        return "guest"
     if user.is_staff:
         return "staff"
-    return f"user-{user.pk}" if has_pending else "public"
+    return f"user-{user.pk}" if has_pending else "reader"
 
 
 def _comment_from_meta(meta: tuple) -> Comment:
     (pk, author_id, created_at, status, deleted_at, edited_at, level, lft, rght, tree_id,
-     article_id) = meta
+     article_id) = meta  # fmt: skip
     return Comment(
         pk=pk,
         author_id=author_id,
@@ -79,82 +76,54 @@ def _comment_from_meta(meta: tuple) -> Comment:
     )
 
 
-class ReaderControls:
-    """Builds the per-reader controls of each comment: like form, Edit, Delete.
+def _extra_controls(fragment: ThreadFragment, user) -> dict[int, str]:
+    """Edit / Delete links for the comments this reader may change.
 
-    Plain string building rather than a template per comment: this runs for
-    every comment on the page, and only ids, reversed URLs and the CSRF
-    token (all HTML-safe, escaped anyway) go in.
+    Only staff may act on other people's comments, so for everyone else
+    just their own comments on the page are checked.
     """
-
-    _SENTINEL = "987654321"
-
-    def __init__(self, *, request, liked: frozenset[int]):
-        self.user = request.user
-        self.liked = liked
-        self.csrf = escape(get_token(request))
-        self.urls = {
-            name: reverse(f"comments:{name}", kwargs={"pk": int(self._SENTINEL)})
-            for name in ("like", "edit", "delete")
-        }
-
-    def url(self, name: str, pk: int) -> str:
-        return escape(self.urls[name].replace(self._SENTINEL, str(pk)))
-
-    def for_comment(self, meta: tuple) -> str:
-        pk, author_id = meta[0], meta[1]
-        pressed = "true" if pk in self.liked else "false"
-        parts = [
-            f'<form class="comment__like" method="post" action="{self.url("like", pk)}" '
-            f'data-like-form="{pk}">'
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf}">'
-            f'<button type="submit" class="like-button" aria-pressed="{pressed}">Like</button>'
-            "</form>"
-        ]
-        user = self.user
-        # Only staff may act on other people's comments, so skip the checks otherwise.
-        if user.is_authenticated and (user.is_staff or author_id == user.pk):
-            comment = _comment_from_meta(meta)
-            if services.can_edit(comment=comment, user=user):
-                parts.append(f'<a class="comment__edit" href="{self.url("edit", pk)}">Edit</a>')
-            if services.can_delete(comment=comment, user=user):
-                parts.append(
-                    f'<a class="comment__delete" href="{self.url("delete", pk)}">Delete</a>'
-                )
-        return "".join(parts)
+    if not user.is_authenticated:
+        return {}
+    edit_prefix, edit_suffix = url_parts("edit")
+    delete_prefix, delete_suffix = url_parts("delete")
+    extras = {}
+    for pk, meta in fragment.metas.items():
+        if not (user.is_staff or meta[1] == user.pk):
+            continue
+        comment = _comment_from_meta(meta)
+        links = []
+        if services.can_edit(comment=comment, user=user):
+            links.append(f'<a class="comment__edit" href="{edit_prefix}{pk}{edit_suffix}">Edit</a>')
+        if services.can_delete(comment=comment, user=user):
+            links.append(
+                f'<a class="comment__delete" href="{delete_prefix}{pk}{delete_suffix}">Delete</a>'
+            )
+        if links:
+            extras[pk] = "\n" + "\n".join(links)
+    return extras
 
 
-_MARKER_RE = re.compile(r"<!--controls:([0-9a-f]+):(\d+)-->")
+def reader_html(fragment: ThreadFragment, *, request, liked: frozenset[int]) -> str:
+    """A shared thread fragment with this reader's controls filled in."""
+    user = request.user
+    return mark_safe(
+        fill_slots(
+            fragment,
+            csrf_token=get_token(request) if fragment.slots else "",
+            liked=liked,
+            extras=_extra_controls(fragment, user),
+        )
+    )
 
 
-def apply_reader_controls(html: str, *, nonce: str, metas: dict[int, tuple], controls) -> str:
-    """Fill the controls markers of a rendered thread for this reader.
-
-    Markers carry the render's random nonce, so text that merely looks like
-    a marker can never be replaced.
-    """
-
-    def replace(match):
-        if match.group(1) != nonce:
-            return ""
-        meta = metas.get(int(match.group(2)))
-        return controls.for_comment(meta) if meta else ""
-
-    return mark_safe(_MARKER_RE.sub(replace, html))
-
-
-def render_thread(*, nodes) -> tuple[str, str, dict]:
-    """Render nodes to shared HTML: (html, nonce, metas by id)."""
-    nonce = uuid.uuid4().hex
-    html = render_nodes(nodes, nonce=nonce)
-    return html, nonce, {node.id: node.meta for node in nodes if not node.placeholder}
+def render_thread(*, nodes, user) -> ThreadFragment:
+    """Render nodes to the HTML shared by readers of `user`'s kind."""
+    return render_nodes(nodes, guest=not user.is_authenticated)
 
 
 def thread_html_for(*, request, nodes, liked: frozenset[int]) -> str:
     """Uncached rendering with the reader's controls (permalink and subtree pages)."""
-    html, nonce, metas = render_thread(nodes=nodes)
-    controls = ReaderControls(request=request, liked=liked)
-    return apply_reader_controls(html, nonce=nonce, metas=metas, controls=controls)
+    return reader_html(render_thread(nodes=nodes, user=request.user), request=request, liked=liked)
 
 
 def _clean_page(value) -> int:
@@ -196,14 +165,13 @@ def comment_section_context(*, request, article) -> dict:
             article=article, user=user, page=requested_page, sort=sort
         )
         nodes = thread_nodes(article=article, roots=rows, user=user)
-        html, nonce, metas = render_thread(nodes=nodes)
-        cached = (html, nonce, metas, number, num_pages, thread_count, count, bool(rows))
+        fragment = render_thread(nodes=nodes, user=user)
+        cached = (fragment, number, num_pages, thread_count, count, bool(rows))
         thread_cache.set_fragment(key, cached)
-    html, nonce, metas, number, num_pages, thread_count, count, has_roots = cached
+    fragment, number, num_pages, thread_count, count, has_roots = cached
 
-    liked = liked_ids(user=user, article=article) if metas else frozenset()
-    controls = ReaderControls(request=request, liked=liked)
-    thread_html = apply_reader_controls(html, nonce=nonce, metas=metas, controls=controls)
+    liked = liked_ids(user=user, article=article) if fragment.metas else frozenset()
+    thread_html = reader_html(fragment, request=request, liked=liked)
 
     story_url = article.get_absolute_url()
     is_open = article.comments_are_open
@@ -215,7 +183,7 @@ def comment_section_context(*, request, article) -> dict:
         "comment_section": {
             "article": article,
             "thread_html": thread_html,
-            "has_comments": bool(metas) or has_roots,
+            "has_comments": bool(fragment.metas) or has_roots,
             "count": count,
             "count_label": f"{count} comment{'' if count == 1 else 's'}",
             "sort": sort,

@@ -17,6 +17,15 @@ class CommentForm(forms.Form):
         strip=True,
         error_messages={"required": "Write something before posting."},
     )
+    notify_replies = forms.BooleanField(
+        required=False, label="Email me replies to this comment"
+    )
+    # A honeypot: hidden from people by CSS, filled in by naive bots.
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
         required=False, choices=[(key, key) for key in SORTS], widget=forms.HiddenInput

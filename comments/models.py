@@ -62,6 +62,9 @@ class Comment(MPTTModel):
         default=False, help_text="Email the author when someone replies to this comment."
     )
 
+    # Held for moderation: shown only to their author (as awaiting moderation) and staff.
+    HELD_STATUSES = (Status.PENDING, Status.SPAM)
+
     class MPTTMeta:
         order_insertion_by = []
 

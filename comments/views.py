@@ -54,7 +54,7 @@ def _can_read(comment: Comment, user) -> bool:
         return False
     if comment.status == Comment.Status.PUBLISHED or user.is_staff:
         return True
-    return comment.status == Comment.Status.PENDING and comment.author_id == user.pk
+    return comment.status in Comment.HELD_STATUSES and comment.author_id == user.pk
 
 
 def permalink(comment: Comment, *, sort: str = DEFAULT_SORT, user=None) -> str:
@@ -141,12 +141,15 @@ def comment_post(request, article_id: int):
                 parent=parent,
                 ip_address=_client_ip(request),
                 user_agent=request.headers.get("User-Agent", "")[:400],
+                referrer=request.headers.get("Referer", "")[:500],
+                honeypot=form.cleaned_data["website"],
+                notify_replies=form.cleaned_data["notify_replies"],
             )
         except CommentError as error:
             form.add_error(None, error.message)
         else:
             pop_draft(request, article_id=article.pk)
-            if comment.status == Comment.Status.PENDING:
+            if comment.status in Comment.HELD_STATUSES:
                 messages.info(
                     request, "Thanks — your comment is awaiting moderation. Only you can see it."
                 )

@@ -107,7 +107,7 @@ def visible_q(user) -> Q:
         return Q(deleted_at__isnull=True)
     q = Q(status=Comment.Status.PUBLISHED, deleted_at__isnull=True)
     if user is not None and user.is_authenticated:
-        q |= Q(status=Comment.Status.PENDING, deleted_at__isnull=True, author_id=user.pk)
+        q |= Q(status__in=Comment.HELD_STATUSES, deleted_at__isnull=True, author_id=user.pk)
     return q
 
 
@@ -139,7 +139,10 @@ def viewer_has_pending(*, article, user) -> bool:
     if user is None or not user.is_authenticated or user.is_staff:
         return False
     return Comment.objects.filter(
-        article=article, author_id=user.pk, status=Comment.Status.PENDING, deleted_at__isnull=True
+        article=article,
+        author_id=user.pk,
+        status__in=Comment.HELD_STATUSES,
+        deleted_at__isnull=True,
     ).exists()
 
 
@@ -185,7 +188,7 @@ def thread_roots(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for
             Comment.objects.filter(
                 article=article,
                 author_id=reader.pk,
-                status=Comment.Status.PENDING,
+                status__in=Comment.HELD_STATUSES,
                 deleted_at__isnull=True,
             )
         )

@@ -138,10 +138,12 @@ def node_state(comment: Comment, user) -> tuple[str, str, str]:
     status = comment.status
     if status == Comment.Status.PUBLISHED:
         return "published", "", ""
-    if status == Comment.Status.PENDING:
-        if is_staff or is_author:
-            return "pending", "", "Awaiting moderation — only you and the moderators can see it."
-        return "pending", UNAVAILABLE_TEXT, ""
+    held_notice = "Awaiting moderation — only you and the moderators can see it."
+    if status == Comment.Status.PENDING and is_staff:
+        return "pending", "", held_notice
+    if status in Comment.HELD_STATUSES and not is_staff:
+        # Held as spam looks the same to its author: never tell a spammer.
+        return ("pending", "", held_notice) if is_author else ("pending", UNAVAILABLE_TEXT, "")
     if is_staff:
         return status, "", f"Hidden from readers ({comment.get_status_display().lower()})."
     return status, REMOVED_TEXT, ""

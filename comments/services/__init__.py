@@ -14,6 +14,7 @@ and `imports` (copying a thread from a story's original page).
 from comments.exceptions import CommentError
 from comments.services.imports import ImportedComment, comment_import_thread
 from comments.services.locks import lock_new_tree, lock_thread
+from comments.services.moderation import comment_moderate, user_ban, user_unban
 from comments.services.writes import (
     can_delete,
     can_edit,
@@ -34,7 +35,10 @@ __all__ = [
     "comment_edit",
     "comment_flag",
     "comment_import_thread",
+    "comment_moderate",
     "like_toggle",
     "lock_new_tree",
     "lock_thread",
+    "user_ban",
+    "user_unban",
 ]

@@ -12,6 +12,7 @@ from articles.models import Article
 from comments.exceptions import CommentError
 from comments.formatting import render_comment
 from comments.models import Comment, CommentVersion, Flag, Like
+from comments.notifications import notify_reply
 from comments.sanitize import strip_tags
 from comments.services.locks import lock_new_tree, lock_parent, send_thread_changed
 from comments.spam import Action, run_pipeline
@@ -122,6 +123,7 @@ def comment_create(
     user_agent: str = "",
     referrer: str = "",
     honeypot: str = "",
+    notify_replies: bool = False,
 ) -> Comment:
     """Post a comment on `article`, or a reply to `parent`.
 
@@ -133,6 +135,9 @@ def comment_create(
     it (CommentError with the reason) or decides its status: published, or
     held as pending / spam with the reasons in hold_reason. `referrer` and
     `honeypot` (the hidden form field) are for the pipeline only.
+    `notify_replies` opts the author in to an email for each reply; a reply
+    published at once emails its parent's author (if they opted in) after
+    commit.
     """
     if not _is_active_user(author):
         raise PermissionDenied("Sign in to comment.")
@@ -182,10 +187,13 @@ def comment_create(
             created_at=timezone.now(),
             ip_address=ip_address or None,
             user_agent=(user_agent or "")[:_USER_AGENT_MAX],
+            notify_replies=notify_replies,
         )
         # Under the lock: the parent was just re-read, so its numbers are current.
         Comment.objects.insert_node(comment, parent, save=True, refresh_target=False)
         send_thread_changed(article.pk)
+        if parent is not None and status == Comment.Status.PUBLISHED:
+            notify_reply(comment=comment)
     return comment
 
 
