@@ -91,6 +91,9 @@ def build_data(*, sizes: list[int], log) -> dict:
             log(f"building a thread of {size:,} comments")
             build_thread(article=article, size=size, users=users, seed=size)
         articles[size] = article
+    # Fresh planner statistics, as autovacuum would have gathered by now.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return {"users": users, "articles": articles}
 
 

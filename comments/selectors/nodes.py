@@ -149,9 +149,19 @@ def node_state(comment: Comment, user) -> tuple[str, str, str]:
     return status, REMOVED_TEXT, ""
 
 
-def make_node(comment, state, *, urls, level, has_more=False, reply_count=0) -> CommentNode:
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def human_date(moment, tz) -> str:
+    """"28 Nov 2026, 14:05" in the site's time zone (strftime is slower, per comment)."""
+    local = moment.astimezone(tz)
+    return f"{local.day} {_MONTHS[local.month]} {local.year}, {local.hour:02d}:{local.minute:02d}"
+
+
+def make_node(
+    comment, state, *, urls, level, has_more=False, reply_count=0, tz=None
+) -> CommentNode:
     state, placeholder, notice = state
-    created = timezone.localtime(comment.created_at)
     likes = comment.like_count if not placeholder else 0
     return CommentNode(
         id=comment.pk,
@@ -162,7 +172,7 @@ def make_node(comment, state, *, urls, level, has_more=False, reply_count=0) -> 
         # Sanitized on write (comments/sanitize.py): the one field marked safe.
         body_html=mark_safe(comment.body_html) if not placeholder else "",
         created_iso=comment.created_at.isoformat(),
-        created_human=f"{created.day} {created:%b %Y, %H:%M}",
+        created_human=human_date(comment.created_at, tz or timezone.get_current_timezone()),
         edited=comment.edited_at is not None and not placeholder,
         like_count=likes,
         like_label=like_label(likes),
@@ -219,6 +229,7 @@ def build_nodes(comments: list[Comment], *, user, base_level: int) -> list[Comme
             )
 
     urls = CommentUrls()
+    tz = timezone.get_current_timezone()
     nodes = [
         make_node(
             comment,
@@ -227,6 +238,7 @@ def build_nodes(comments: list[Comment], *, user, base_level: int) -> list[Comme
             level=comment.level - base_level,
             has_more=comment.level - base_level == depth - 1 and comment.rght - comment.lft > 1,
             reply_count=shown_below.get(comment.pk, 0),
+            tz=tz,
         )
         for comment in comments
         if keep[comment.pk]
