@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import ngettext
 
 from articles.models import Article, Source, Tag
+from articles.page_cache import bump_stories_version
 
 
 @admin.register(Source)
@@ -50,6 +51,7 @@ class ArticleAdmin(admin.ModelAdmin):
         # published_at is left alone: a back-dated draft keeps its original
         # date, and a future one becomes scheduled rather than live now.
         changed = queryset.exclude(status=status).update(status=status)
+        bump_stories_version()  # update() sends no post_save: drop cached pages here
         label = Article.Status(status).label.lower()
         self.message_user(
             request,

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
 from django.views.generic import (
     ArchiveIndexView,
     DateDetailView,
@@ -13,6 +14,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
+from articles import page_cache
 from articles.models import Article, Source, Tag
 from articles.selectors import article_archive_months, article_search, clean_search_query
 from comments.context import comment_section_context
@@ -60,7 +62,23 @@ class ArticleDetailView(DateDetailView):
     def get_allow_future(self):
         return self._is_editor()
 
+    def get(self, request, *args, **kwargs):
+        guest = page_cache.is_guest_request(request)
+        if guest:
+            cached = page_cache.lookup(request)
+            if cached is not None:
+                return cached
+        response = super().get(request, *args, **kwargs)
+        if guest and not request.user.is_authenticated:
+            response.render()
+            page_cache.store(request, response, article=self.object, valid_for=self.valid_for)
+        elif request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
     def get_context_data(self, **kwargs):
+        # Versions first: anything written while this page renders makes it stale.
+        self.valid_for = page_cache.versions(self.object.pk)
         context = super().get_context_data(**kwargs)
         article = self.object
         page_url = self.request.build_absolute_uri(article.get_absolute_url())

@@ -45,6 +45,11 @@ def thread_version(article_id: int) -> str | None:
         return None
 
 
+def current_thread_version(article_id: int) -> str | None:
+    """The story's thread version as stored, without creating one; may raise if the cache is down."""
+    return cache.get(_version_key(article_id))
+
+
 def bump_thread_version(article_id: int) -> None:
     """Invalidate every cached fragment of the story's thread."""
     try:

@@ -17,8 +17,9 @@ GUEST_QUERIES = 4
 # Signed in: plus the session (1), the user (1), whether they have a comment
 # awaiting moderation (1) and their likes (1).
 READER_QUERIES = 8
-# From the cache: neither the page's threads nor their replies are read.
-GUEST_CACHED_QUERIES = GUEST_QUERIES - 2
+# From the cache: a guest's whole page, no query at all; a signed-in reader's
+# thread without reading the page's threads or their replies.
+GUEST_CACHED_QUERIES = 0
 READER_CACHED_QUERIES = READER_QUERIES - 2
 
 SIZES = [10, 1_000, 10_000]

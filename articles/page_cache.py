@@ -1,0 +1,145 @@
+"""Whole story pages for guests, from the shared cache.
+
+A guest's story page holds nothing personal: no session, no CSRF token (a
+guest's like buttons are log-in links), no messages. So the rendered page is
+stored under its full URL and served again without touching the database,
+after two checks against versions that every change bumps:
+
+- the thread version (`comments.cache`), bumped after every comment write;
+- the stories version below, bumped when any story, source or tag is saved
+  or deleted (editors' changes are rare next to reads, so one version for
+  all of them keeps this simple and never stale).
+
+Anything carrying a session or a pending message is rendered normally and
+not stored. The cache is an optimisation only: if it fails, pages render as
+if it were empty. Responses carry an ETag, and `Cache-Control: public` with a
+short max-age so a CDN may keep them too (signed-in pages are private).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+from comments.cache import current_thread_version, thread_version
+
+logger = logging.getLogger(__name__)
+
+STORIES_VERSION_KEY = "articles:stories-version"
+PAGE_TIMEOUT = 60 * 60
+_KEPT_HEADERS = ("Content-Type", "Content-Language")
+
+
+def _page_key(request) -> str:
+    digest = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+    return f"articles:story-page:{digest}"
+
+
+def bump_stories_version() -> None:
+    try:
+        cache.set(STORIES_VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:
+        logger.error("Cache unavailable bumping the stories version", exc_info=True)
+        try:
+            cache.delete(STORIES_VERSION_KEY)
+        except Exception:
+            pass
+
+
+def versions(article_id: int) -> tuple[str, str] | None:
+    """The (stories, thread) versions a page about to be rendered is valid for.
+
+    Read before rendering: a change during the render bumps a version, so
+    the stored page never matches it. None if the cache is unavailable.
+    """
+    try:
+        stories = cache.get(STORIES_VERSION_KEY)
+        if stories is None:
+            cache.add(STORIES_VERSION_KEY, uuid.uuid4().hex, None)
+            stories = cache.get(STORIES_VERSION_KEY)
+        thread = thread_version(article_id)
+    except Exception:
+        logger.warning("Cache unavailable reading story versions", exc_info=True)
+        return None
+    if stories is None or thread is None:
+        return None
+    return stories, thread
+
+
+def is_guest_request(request) -> bool:
+    """A plain GET with no session or message cookie: the page is the same for all such readers."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+def _public_headers(response, *, etag: str, max_age: int) -> None:
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=max_age)
+    patch_vary_headers(response, ("Cookie",))
+
+
+def lookup(request) -> HttpResponse | None:
+    """The stored page for this URL if it is still current, else None."""
+    try:
+        entry = cache.get(_page_key(request))
+        if entry is None:
+            return None
+        article_id, stories, thread, status, headers, content, etag, stored_at = entry
+        if stories != cache.get(STORIES_VERSION_KEY) or thread != current_thread_version(
+            article_id
+        ):
+            return None
+    except Exception:
+        logger.warning("Cache unavailable reading a story page", exc_info=True)
+        return None
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["Last-Modified"] = http_date(stored_at)
+    _public_headers(response, etag=etag, max_age=settings.NEWSROOM_PAGE_MAX_AGE)
+    return response
+
+
+def store(request, response, *, article, valid_for: tuple[str, str] | None) -> None:
+    """Keep a guest's rendered story page and mark it cacheable downstream.
+
+    `valid_for` is what `versions()` returned before the page was rendered.
+    """
+    if response.status_code != 200 or response.cookies or response.streaming or not valid_for:
+        return
+    timeout = PAGE_TIMEOUT
+    close_at = article.comments_close_at
+    if article.comments_are_open and close_at is not None:
+        # The page must change when comments close: do not keep it past then.
+        timeout = max(1, min(timeout, int((close_at - timezone.now()) / timedelta(seconds=1))))
+    content = response.content
+    etag = f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
+    stored_at = timezone.now().timestamp()
+    try:
+        entry = (
+            article.pk,
+            *valid_for,
+            response.status_code,
+            [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)],
+            content,
+            etag,
+            stored_at,
+        )
+        cache.set(_page_key(request), entry, timeout)
+    except Exception:
+        logger.warning("Cache unavailable storing a story page", exc_info=True)
+    response["Last-Modified"] = http_date(stored_at)
+    _public_headers(response, etag=etag, max_age=min(settings.NEWSROOM_PAGE_MAX_AGE, timeout))

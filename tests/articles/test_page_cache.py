@@ -1,0 +1,95 @@
+"""Guests' story pages come from the shared cache, and are never stale or personal."""
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from comments.services import comment_create
+from tests.factories import TagFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_guest_page_is_served_again_without_queries_and_marked_public(
+    client, article, django_assert_num_queries
+):
+    url = article.get_absolute_url()
+    first = client.get(url)
+
+    with django_assert_num_queries(0):
+        again = client.get(url)
+
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert "public" in again["Cache-Control"] and "max-age=60" in again["Cache-Control"]
+    assert "Cookie" in again["Vary"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_a_new_comment_shows_to_guests_on_the_very_next_request(
+    client, article, user, django_capture_on_commit_callbacks
+):
+    url = article.get_absolute_url()
+    client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(article=article, author=user, body="Fresh off the press")
+
+    assertContains(client.get(url), "Fresh off the press")
+
+
+def test_an_editors_change_shows_to_guests_at_once(client, article):
+    url = article.get_absolute_url()
+    client.get(url)
+
+    article.title = "A corrected headline"
+    article.save()
+    article.tags.add(TagFactory(name="Diplomacy"))
+
+    response = client.get(url)
+    assertContains(response, "A corrected headline")
+    assertContains(response, "Diplomacy")
+
+
+def test_unpublishing_from_the_admin_hides_a_cached_page(client, article, staff):
+    url = article.get_absolute_url()
+    client.get(url)
+    editor = client.__class__()
+    editor.force_login(staff)
+
+    editor.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "unpublish_selected", "_selected_action": [article.pk]},
+    )
+
+    assert client.get(url).status_code == 404
+
+
+def test_signed_in_pages_are_private_and_never_served_to_guests(client, article):
+    reader = UserFactory(username="only-me")
+    client.force_login(reader)
+    mine = client.get(article.get_absolute_url())
+    assert "private" in mine["Cache-Control"]
+
+    guest = client.__class__()
+    page = guest.get(article.get_absolute_url())
+
+    assertContains(mine, "only-me")
+    assertNotContains(page, "only-me")
+    assert "public" in page["Cache-Control"]
+
+
+def test_a_broken_cache_still_serves_the_page(client, article, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    first = client.get(article.get_absolute_url())
+    again = client.get(article.get_absolute_url())
+
+    assertContains(first, article.title)
+    assertContains(again, article.title)
