@@ -14,7 +14,7 @@ WITH_DB := $(PY) -m newsroom.embedded_db run --
 DEMO_STORY := articles/demo/kim-dialogue-and-confrontation.txt
 PYTEST_ARGS ?=
 
-.PHONY: help install run serve setup test check bench db-start db-stop clean
+.PHONY: help install browser-deps run serve setup test check bench screenshots db-start db-stop clean
 
 help:
 	@echo "make run      set everything up and serve the site on http://127.0.0.1:8000"
@@ -47,15 +47,37 @@ serve: setup
 setup:
 	@echo "==> applying migrations"
 	@$(PY) manage.py migrate --noinput -v 1
+	@$(PY) manage.py createcachetable
 	@$(PY) manage.py configure_site
 	@echo "==> importing the demo story"
 	@$(PY) manage.py import_article $(DEMO_STORY) --source BBC --published 2021-06-18T09:00:00+00:00
 	@echo "==> ensuring an editor account"
 	@$(PY) manage.py ensure_editor
 
-test: install
+# Browser tests drive Debian's Chromium (Playwright cannot download its own
+# browser here) and inject axe-core from npm for the accessibility checks.
+browser-deps: node_modules/axe-core/axe.min.js
+	@if [ ! -x /usr/lib/chromium/chromium ] && ! command -v chromium >/dev/null 2>&1; then \
+	  echo "==> installing Chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; \
+	fi
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@echo "==> installing axe-core (accessibility checks) with npm"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: install browser-deps
 	@echo "==> running the test suite"
 	@$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+screenshots: install browser-deps
+	@$(WITH_DB) $(PY) -m tests.browser.screenshots
+
+bench: install
+	@echo "==> benchmarks (a throwaway database; see bench/run.py)"
+	@$(WITH_DB) $(PY) -m bench.run $(BENCH_ARGS)
 
 check: install
 	@$(WITH_DB) $(MAKE) --no-print-directory _check

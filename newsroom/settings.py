@@ -145,7 +145,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis shared by every app server when REDIS_URL is set.
+# Cache: Redis shared by every app server when REDIS_URL is set. Without it,
+# a table in the database, so that every process (gunicorn runs several)
+# sees the same thread versions and never serves a stale page; `memory`
+# (NEWSROOM_LOCAL_CACHE) is for a single process only, such as the tests.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -156,8 +159,15 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-else:
+elif os.environ.get("NEWSROOM_LOCAL_CACHE", "database") == "memory":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "newsroom_cache",
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -41,10 +41,21 @@ def _spam_checks_off(settings):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _memory_cache(settings):
+    """One process runs the tests, so a per-process cache is shared by all its
+    requests, and its reads do not count against the pages' query budgets."""
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(_memory_cache):
     """Each test starts with an empty cache so cached pages never leak between tests."""
     from django.core.cache import cache
 
     cache.clear()
     yield
-    cache.clear()
+    try:
+        cache.clear()
+    except Exception:  # a test that broke the cache on purpose
+        pass
