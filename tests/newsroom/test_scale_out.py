@@ -38,7 +38,7 @@ def redis_url():
         if os.environ.get("CI"):
             pytest.fail("CI needs the local Redis at 127.0.0.1:6379 for the scale-out test")
         pytest.skip("no Redis at 127.0.0.1:6379 (CI runs this test)")
-    return f"redis://{REDIS[0]}:{REDIS[1]}/0"
+    return f"redis://{REDIS[0]}:{REDIS[1]}/13"
 
 
 def _free_port() -> int:
