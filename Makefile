@@ -14,12 +14,15 @@ WITH_DB := $(PY) -m newsroom.embedded_db run --
 DEMO_STORY := articles/demo/kim-dialogue-and-confrontation.txt
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps run serve setup test check bench screenshots db-start db-stop clean
+.PHONY: help install browser-deps run serve setup test check bench soak screenshots db-start db-stop clean
 
 help:
 	@echo "make run      set everything up and serve the site on http://127.0.0.1:8000"
 	@echo "make test     set everything up and run the whole test suite"
 	@echo "make check    migrations in step, deploy checks"
+	@echo "make bench    benchmarks, written to bench/results.json"
+	@echo "make soak     mixed load from 32 clients, then integrity checks"
+	@echo "make screenshots  story page screenshots into test-artifacts/"
 	@echo "make db-stop  stop the embedded PostgreSQL"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -78,6 +81,10 @@ screenshots: install browser-deps
 bench: install
 	@echo "==> benchmarks (a throwaway database; see bench/run.py)"
 	@$(WITH_DB) $(PY) -m bench.run $(BENCH_ARGS)
+
+soak: install
+	@echo "==> soak: 32+ concurrent clients against gunicorn (a throwaway database; see bench/soak/)"
+	@$(WITH_DB) $(PY) -m bench.soak $(SOAK_ARGS)
 
 check: install
 	@$(WITH_DB) $(MAKE) --no-print-directory _check

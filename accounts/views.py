@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.views.generic import ListView
 
 from accounts.selectors import profile_comment_list, profile_user_get
@@ -11,7 +12,11 @@ class ProfileView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        self.profile_user = profile_user_get(username=self.kwargs["username"])
+        username = self.kwargs["username"]
+        if "\x00" in username:
+            # No username holds a NUL, and PostgreSQL refuses one in a query.
+            raise Http404("No such reader.")
+        self.profile_user = profile_user_get(username=username)
         return profile_comment_list(user=self.profile_user)
 
     def get_context_data(self, **kwargs):

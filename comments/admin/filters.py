@@ -20,7 +20,8 @@ class QueueStatusFilter(admin.SimpleListFilter):
         return Status.choices
 
     def _current(self):
-        return self.value() or Status.PENDING
+        value = self.value()
+        return value if value == self.ALL or value in Status.values else Status.PENDING
 
     def queryset(self, request, queryset):
         current = self._current()

@@ -70,6 +70,8 @@ def can_delete(*, comment: Comment, user) -> bool:
 def _clean_body(body: str) -> tuple[str, str]:
     """The stripped text and its HTML, or CommentError saying what is wrong."""
     text = (body or "").strip()
+    if "\x00" in text:
+        raise CommentError("Comments cannot contain NUL characters.", code="nul")
     limit = settings.NEWSROOM_COMMENT_MAX_LENGTH
     if len(text) > limit:
         raise CommentError(

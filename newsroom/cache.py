@@ -1,0 +1,68 @@
+"""A Redis cache that fails open.
+
+Everything kept in the cache can be rebuilt (rendered threads, guests' pages,
+version tokens, allauth's rate-limit counters), so when Redis is down or stops
+answering, a cache call is logged and answers as an empty cache would: reads
+miss, writes are dropped, `add` succeeds. Pages then render uncached, and
+rate limits are off for the length of the outage, rather than every page and
+every log-in failing with a 500.
+
+After a failure the process stops asking Redis for a few seconds (a circuit
+breaker), so a Redis that hangs costs one socket timeout, not one per call.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5.0
+
+
+class FailOpenRedisCache(RedisCache):
+    _down_until = 0.0
+
+    def _call(self, operation: str, fallback, *args):
+        if time.monotonic() < self._down_until:
+            return fallback
+        try:
+            return getattr(super(), operation)(*args)
+        except Exception:
+            self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+            logger.warning(
+                "Redis cache unavailable (%s); carrying on without it for %ss",
+                operation,
+                RETRY_AFTER_SECONDS,
+                exc_info=True,
+            )
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", True, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), data, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version)
