@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.throwaway import admin_execute, database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "newsroom_bench"
 RESULTS = ROOT / "bench" / "results.json"
@@ -24,39 +26,6 @@ RESULTS = ROOT / "bench" / "results.json"
 
 def log(message: str) -> None:
     print(f"==> {message}", flush=True)
-
-
-def bench_database_url() -> str:
-    """A URL for the throwaway bench database on the configured server."""
-    from urllib.parse import quote, urlsplit, urlunsplit
-
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        parts = urlsplit(url)
-        return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-    from newsroom import embedded_db
-
-    conn = embedded_db.ensure_running()
-    return f"postgres://{conn['USER']}@{quote(conn['HOST'], safe='')}:{conn['PORT']}/{BENCH_DB}"
-
-
-def recreate_database(url: str) -> None:
-    import dj_database_url
-    import psycopg2
-
-    db = dj_database_url.parse(url)
-    conn = psycopg2.connect(
-        host=db["HOST"] or None,
-        port=db["PORT"] or None,
-        user=db["USER"] or None,
-        password=db["PASSWORD"] or None,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    conn.close()
 
 
 def local_redis() -> str | None:
@@ -94,9 +63,11 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     repeat = 5 if args.quick else 21
 
-    url = bench_database_url()
+    url = database_url(BENCH_DB)
     log(f"throwaway database {BENCH_DB}")
-    recreate_database(url)
+    admin_execute(
+        url, f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)', f'CREATE DATABASE "{BENCH_DB}"'
+    )
     redis = os.environ.get("REDIS_URL") or local_redis()
     if redis:
         os.environ["REDIS_URL"] = redis
