@@ -33,15 +33,14 @@ import time
 from bench.soak.clients import Reader, Soak
 from bench.soak.environment import (
     USERS,
-    admin_execute,
     build_data,
-    database_url,
     free_port,
     log,
     production_environment,
     server_session_cookie,
     start_gunicorn,
 )
+from bench.throwaway import admin_execute, database_url
 
 SOAK_DB = "newsroom_soak"
 FORM_LOGINS = 4  # clients that sign in through the real form; the rest get a session

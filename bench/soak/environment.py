@@ -9,8 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-from bench.throwaway import admin_execute, database_url  # noqa: F401 (re-exported)
-
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "soak-reader-password-7f3a"
 USERS = 40
