@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -125,7 +126,7 @@ def full_thread(*, article: Article, repeat: int, log) -> dict:
     with override_settings(NEWSROOM_COMMENT_THREADS_PER_PAGE=1_000_000):
         client.get(url)
         ours = timed(lambda: client.get(url), repeat, before=cache.clear)
-        shown = client.get(url).content.decode().count('id="comment-')
+        shown = client.get(url).content.decode().count('<article id="comment-')
     engine = Engine.get_default()
     template = engine.from_string(NAIVE_TEMPLATE)
 
@@ -258,7 +259,7 @@ def writes(*, data: dict, seconds: float, log) -> dict:
                             comment_create(
                                 article=article,
                                 author=user,
-                                body=f"Writer {index} comment {n}: a considered reply.",
+                                body=f"Writer {index}, comment {n} ({uuid.uuid4().hex[:8]}): a considered reply.",
                                 parent=None if n % 10 == 0 else target,
                             )
                         else:

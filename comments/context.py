@@ -84,12 +84,17 @@ def _extra_controls(fragment: ThreadFragment, user) -> dict[int, str]:
     """
     if not user.is_authenticated:
         return {}
+    # Plain values once: request.user is a lazy object, slow to ask per comment.
+    is_staff, user_id = user.is_staff, user.pk
+    mine = [
+        (pk, meta) for pk, meta in fragment.metas.items() if is_staff or meta[1] == user_id
+    ]
+    if not mine:
+        return {}
     edit_prefix, edit_suffix = url_parts("edit")
     delete_prefix, delete_suffix = url_parts("delete")
     extras = {}
-    for pk, meta in fragment.metas.items():
-        if not (user.is_staff or meta[1] == user.pk):
-            continue
+    for pk, meta in mine:
         comment = _comment_from_meta(meta)
         links = []
         if services.can_edit(comment=comment, user=user):
