@@ -1,6 +1,7 @@
 """Cache invalidation only (no rules live in signals): any change to a story,
 its source or its tags makes every cached guest story page stale."""
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -16,4 +17,6 @@ from articles.page_cache import bump_stories_version
 @receiver(post_delete, sender=Tag, dispatch_uid="articles.tag_deleted")
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="articles.tags_changed")
 def _stories_changed(**kwargs):
-    bump_stories_version()
+    # After commit: the new version must not be seen before the change is,
+    # and a cache in the database must not share the editor's transaction.
+    transaction.on_commit(bump_stories_version)

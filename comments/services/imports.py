@@ -1,7 +1,7 @@
 """Copying a story's comment thread from its original page."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -65,7 +65,7 @@ def comment_import_thread(*, article: Article, comments: list[ImportedComment]) 
             c.import_key: c for c in Comment.objects.filter(article=article, import_key__in=keys)
         }
         nodes: dict[str, Comment] = {}
-        for item, parent_item in items:
+        for position, (item, parent_item) in enumerate(items, start=1):
             node = existing.get(item.key)
             if node is None:
                 parent = None if parent_item is None else lock_parent(nodes[parent_item.key])
@@ -74,7 +74,9 @@ def comment_import_thread(*, article: Article, comments: list[ImportedComment]) 
                     author_name=item.author_name,
                     body=item.body,
                     body_html=render_comment(item.body),
-                    created_at=item.created_at or timezone.now(),
+                    # An undated page: after the story, in page order, never "today".
+                    created_at=item.created_at
+                    or min(article.published_at + timedelta(minutes=position), timezone.now()),
                     like_baseline=item.like_count,
                     like_count=item.like_count,
                     import_key=item.key,

@@ -194,7 +194,14 @@ def comment_create(
         # Under the lock: the parent was just re-read, so its numbers are current.
         Comment.objects.insert_node(comment, parent, save=True, refresh_target=False)
         send_thread_changed(article.pk)
-        if parent is not None and status == Comment.Status.PUBLISHED:
+        # The parent row was just read under the lock: skip the after-commit
+        # work entirely in the common case of an author who did not opt in.
+        if (
+            parent is not None
+            and parent.notify_replies
+            and parent.author_id != author.pk
+            and status == Comment.Status.PUBLISHED
+        ):
             notify_reply(comment=comment)
     return comment
 

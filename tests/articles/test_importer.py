@@ -1,7 +1,7 @@
 """The article importer: the page parser, the store step and `manage.py import_article`."""
 
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
 from textwrap import dedent
@@ -314,6 +314,9 @@ def test_importing_the_sample_creates_the_story_source_and_comment_thread():
     assert first.author_name == reply.author_name == "Reader"
     assert first.body.startswith(f"> {QUOTED_LINE}\n\n")
     assert "Facebook photo" not in first.body + reply.body
+    # The page gives no dates: the comments follow the story, in page order.
+    assert article.published_at < first.created_at < reply.created_at
+    assert reply.created_at - article.published_at < timedelta(hours=1)
 
 
 @pytest.mark.django_db

@@ -38,13 +38,16 @@ def test_a_new_comment_shows_to_guests_on_the_very_next_request(
     assertContains(client.get(url), "Fresh off the press")
 
 
-def test_an_editors_change_shows_to_guests_at_once(client, article):
+def test_an_editors_change_shows_to_guests_at_once(
+    client, article, django_capture_on_commit_callbacks
+):
     url = article.get_absolute_url()
     client.get(url)
 
-    article.title = "A corrected headline"
-    article.save()
-    article.tags.add(TagFactory(name="Diplomacy"))
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "A corrected headline"
+        article.save()
+        article.tags.add(TagFactory(name="Diplomacy"))
 
     response = client.get(url)
     assertContains(response, "A corrected headline")

@@ -204,12 +204,15 @@ def test_story_text_is_escaped_except_the_rendered_body(client):
     assertNotContains(response, "<i>sly</i>")
 
 
-def test_updated_shown_only_after_a_later_edit(client, kim):
+def test_updated_shown_only_after_a_later_edit(client, kim, django_capture_on_commit_callbacks):
     url = kim.get_absolute_url()
     assertNotContains(client.get(url), "Updated")
 
     later = timezone.now() + timedelta(hours=2)
-    with mock.patch("django.utils.timezone.now", return_value=later):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        mock.patch("django.utils.timezone.now", return_value=later),
+    ):
         kim.save()  # an editor's correction, two hours on
 
     assertContains(client.get(url), '<span class="story__updated">Updated', count=1)
