@@ -68,7 +68,7 @@ _ACTIONS = (
     '<a class="comment__report" href="{flag_url}">Report</a>\n'
     "</footer>"
 )
-_EDITED = '\n<a class="comment__edited" href="{}">edited</a>'
+_EDITED = '\n<a class="comment__edited" href="{}">{}</a>'
 _NOTICE = '\n<p class="comment__notice">{}</p>'
 _CONTINUE = '\n<p class="comment__continue"><a href="{}">Continue this thread</a></p>'
 _OPEN_REPLIES = (
@@ -107,7 +107,9 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
                     name=escape(node.display_name),
                     iso=node.created_iso,
                     human=node.created_human,
-                    edited=_EDITED.format(escape(node.history_url)) if node.edited else "",
+                    edited=_EDITED.format(escape(node.history_url), node.edited_label)
+                    if node.edited
+                    else "",
                     notice=_NOTICE.format(escape(node.notice)) if node.notice else "",
                     # Sanitized on write (comments/sanitize.py): the one value not escaped.
                     body=node.body_html,

@@ -25,7 +25,8 @@ DELETED_TEXT = "[deleted]"
 # (and their authors) for thousands of comments costs more than rendering them.
 ROW_FIELDS = (
     "id", "parent_id", "article_id", "author_id", "author_name", "author__username",
-    "body_html", "status", "created_at", "edited_at", "deleted_at", "like_count",
+    "body_html", "status", "created_at", "edited_at", "edited_by_moderator", "deleted_at",
+    "like_count",
     "level", "lft", "rght", "tree_id",
 )  # fmt: skip
 
@@ -44,6 +45,7 @@ class CommentRow:
     status: str
     created_at: object
     edited_at: object
+    edited_by_moderator: bool
     deleted_at: object
     like_count: int
     level: int
@@ -86,6 +88,7 @@ class CommentNode:
     created_iso: str
     created_human: str
     edited: bool
+    edited_label: str
     like_count: int
     like_label: str
     # "published", "deleted", or a placeholder/notice state (see node_state).
@@ -174,6 +177,7 @@ def make_node(
         created_iso=comment.created_at.isoformat(),
         created_human=human_date(comment.created_at, tz or timezone.get_current_timezone()),
         edited=comment.edited_at is not None and not placeholder,
+        edited_label="edited by a moderator" if comment.edited_by_moderator else "edited",
         like_count=likes,
         like_label=like_label(likes),
         state=state,

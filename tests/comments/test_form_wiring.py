@@ -81,3 +81,15 @@ def test_guests_get_a_log_in_link_instead_of_a_like_form(client, article):
         html=True,
     )
     assert "csrftoken" not in response.cookies
+
+
+def test_a_moderators_edit_is_shown_as_such(client, article, user, staff):
+    from comments.services import comment_edit
+
+    rows = build(article, [C("Original words", author=user)])
+    comment_edit(comment=rows["Original words"], editor=staff, body="Words a moderator trimmed")
+
+    response = client.get(article.get_absolute_url())
+
+    assertContains(response, "Words a moderator trimmed")
+    assertContains(response, ">edited by a moderator</a>")
