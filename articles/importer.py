@@ -370,14 +370,20 @@ def article_import(
                 status=Article.Status.PUBLISHED,
                 published_at=published_at or timezone.now(),
             )
-        elif published_at is not None:
+        before = (article.title, article.body, article.source_id, article.original_url,
+                  article.byline, article.published_at)  # fmt: skip
+        if not created and published_at is not None:
             article.published_at = published_at
         article.title = page.title
         article.body = page.body
         article.source = source
         article.original_url = original_url or article.original_url
         article.byline = byline or article.byline
-        article.save()
+        after = (article.title, article.body, article.source_id, article.original_url,
+                 article.byline, article.published_at)  # fmt: skip
+        if created or before != after:
+            # An unchanged page is not an edit: readers would see "Updated".
+            article.save()
         comments_created = comment_import_thread(
             article=article, comments=[_imported(root) for root in page.comments]
         )

@@ -49,7 +49,9 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 # The public host name, used in feeds, the sitemap and emails (`configure_site`).
-SITE_DOMAIN = os.environ.get("NEWSROOM_SITE_DOMAIN", "127.0.0.1:8000" if DEBUG else ALLOWED_HOSTS[0])
+SITE_DOMAIN = os.environ.get("NEWSROOM_SITE_DOMAIN") or (
+    os.environ.get("GUNICORN_BIND", "127.0.0.1:8000") if DEBUG else ALLOWED_HOSTS[0]
+)
 SITE_ID = 1
 
 INSTALLED_APPS = [

@@ -416,3 +416,13 @@ def test_bad_option_values_fail_before_anything_is_written(option, value):
     with pytest.raises(CommandError, match=option):
         run(SAMPLE, option, value)
     assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_reimporting_an_unchanged_page_is_not_an_edit():
+    run(SAMPLE, "--source", "BBC", "--published", "2021-06-18T09:00:00+00:00")
+    first = Article.objects.get().updated_at
+
+    run(SAMPLE, "--source", "BBC", "--published", "2021-06-18T09:00:00+00:00")
+
+    assert Article.objects.get().updated_at == first
