@@ -146,7 +146,7 @@ print(json.dumps({
 
 
 @pytest.fixture
-def production_probe(transactional_db, settings):
+def production_probe(transactional_db, settings, tmp_path):
     """The log-in page fetched and used in a process with production settings."""
     # The production process only knows the real hashers.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
@@ -163,7 +163,19 @@ def production_probe(transactional_db, settings):
         DJANGO_LOG_LEVEL="ERROR",
         # One process: a local cache, rather than a table the test database lacks.
         NEWSROOM_LOCAL_CACHE="memory",
+        # Production pages need the hashed static files' manifest: collect them first.
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
     )
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert collected.returncode == 0, collected.stderr[-3000:]
     result = subprocess.run(
         [sys.executable, "-c", f"PASSWORD = {PASSWORD!r}\n{_PROBE}"],
         check=False,
