@@ -1,24 +1,38 @@
-"""Copying a story's comment thread from its original page."""
+"""Copying a story's comment thread from its original page or from an export."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from articles.models import Article
 from comments.exceptions import CommentError
 from comments.formatting import render_comment
-from comments.models import Comment
+from comments.models import Comment, CommentVersion
 from comments.services.locks import lock_new_tree, lock_parent, send_thread_changed
 
 _IMPORT_KEY_MAX = Comment._meta.get_field("import_key").max_length
 
 
+@dataclass(frozen=True)
+class ImportedVersion:
+    """A previous text of an imported comment (its edit history)."""
+
+    body: str
+    created_at: datetime
+
+
 @dataclass
 class ImportedComment:
-    """One comment of a thread copied from a story's original page."""
+    """One comment of a thread copied from a story's original page or an export.
+
+    A page gives only the first five fields. An export of this site also
+    gives the moderation status, the edit marks, the author's deletion and
+    the edit history; `None` (or the default) means "not known".
+    """
 
     key: str
     author_name: str
@@ -26,6 +40,11 @@ class ImportedComment:
     like_count: int
     created_at: datetime | None = None
     children: list["ImportedComment"] = field(default_factory=list)
+    status: str | None = None
+    edited_at: datetime | None = None
+    edited_by_moderator: bool = False
+    deleted_at: datetime | None = None
+    versions: list[ImportedVersion] = field(default_factory=list)
 
 
 def _walk(comments: list[ImportedComment]):
@@ -37,16 +56,7 @@ def _walk(comments: list[ImportedComment]):
         stack.extend((child, item) for child in reversed(item.children))
 
 
-def comment_import_thread(*, article: Article, comments: list[ImportedComment]) -> int:
-    """Create or update imported comments on `article`; return how many were new.
-
-    Comments are matched by `key` (stored as import_key), so importing the
-    same page again creates nothing and moves nothing: it only refreshes the
-    author name, date, like baseline and text (unless the text was deleted
-    or edited here). like_count is always the baseline plus the likes
-    readers have given here. Works on closed stories too.
-    """
-    items = list(_walk(comments))
+def _check(items: list[tuple[ImportedComment, ImportedComment | None]]) -> None:
     keys = [item.key for item, _parent in items]
     if any(not key or len(key) > _IMPORT_KEY_MAX for key in keys):
         raise CommentError(
@@ -56,6 +66,33 @@ def comment_import_thread(*, article: Article, comments: list[ImportedComment]) 
         raise CommentError("Imported comment keys must be unique within a story.")
     if any(item.like_count < 0 for item, _parent in items):
         raise CommentError("Imported like counts cannot be negative.")
+    if any(item.status not in (None, *Comment.Status.values) for item, _parent in items):
+        raise CommentError(f"Imported statuses must be one of {', '.join(Comment.Status.values)}.")
+
+
+def comment_import_thread(
+    *, article: Article, comments: list[ImportedComment], restore: bool = False
+) -> int:
+    """Create or update imported comments on `article`; return how many were new.
+
+    Comments are matched by `key` (stored as import_key), so importing the
+    same page again creates nothing and moves nothing: it only refreshes the
+    author name, date, like baseline and text (unless the text was deleted
+    or edited here). like_count is always the baseline plus the likes
+    readers have given here. Works on closed stories too.
+
+    With `restore=True` the comments are a complete record, an export of
+    this site: an existing comment also takes the record's status, text,
+    edit marks, deletion and edit history, and `like_count` is the total
+    to show, so the baseline becomes what that total leaves after the
+    likes given here (re-importing an export never counts a like twice).
+    A comment written here has no import key; its export names it by its
+    position, and restoring into the same database recognises it by its
+    parent and creation time and gives it that key instead of a copy.
+    """
+    items = list(_walk(comments))
+    _check(items)
+    keys = [item.key for item, _parent in items]
 
     created = 0
     with transaction.atomic():
@@ -64,39 +101,92 @@ def comment_import_thread(*, article: Article, comments: list[ImportedComment]) 
         existing = {
             c.import_key: c for c in Comment.objects.filter(article=article, import_key__in=keys)
         }
+        unkeyed = {}
+        if restore:
+            unkeyed = {
+                (c.parent_id, c.created_at): c
+                for c in Comment.objects.filter(article=article, import_key="")
+            }
         nodes: dict[str, Comment] = {}
         for position, (item, parent_item) in enumerate(items, start=1):
             node = existing.get(item.key)
+            if node is None and unkeyed:
+                parent_pk = None if parent_item is None else nodes[parent_item.key].pk
+                node = unkeyed.pop((parent_pk, item.created_at), None)
+                if node is not None:
+                    Comment.objects.filter(pk=node.pk).update(import_key=item.key)
             if node is None:
                 parent = None if parent_item is None else lock_parent(nodes[parent_item.key])
                 node = Comment(
                     article=article,
                     author_name=item.author_name,
                     body=item.body,
-                    body_html=render_comment(item.body),
+                    body_html=_html(item.body),
+                    status=item.status or Comment.Status.PUBLISHED,
                     # An undated page: after the story, in page order, never "today".
                     created_at=item.created_at
                     or min(article.published_at + timedelta(minutes=position), timezone.now()),
+                    edited_at=item.edited_at,
+                    edited_by_moderator=item.edited_by_moderator,
+                    deleted_at=item.deleted_at,
                     like_baseline=item.like_count,
                     like_count=item.like_count,
                     import_key=item.key,
                 )
                 Comment.objects.insert_node(node, parent, save=True, refresh_target=False)
+                _store_versions(node, item.versions)
                 created += 1
             else:
-                changes = {
-                    "author_name": item.author_name,
-                    "like_baseline": item.like_count,
-                    # Expressed on the row itself so a like given while we
-                    # import is neither lost nor counted twice.
-                    "like_count": F("like_count") - F("like_baseline") + item.like_count,
-                }
-                if item.created_at is not None:
-                    changes["created_at"] = item.created_at
-                # Words deleted or corrected here are not brought back.
-                if not node.is_deleted and node.edited_at is None:
-                    changes.update(body=item.body, body_html=render_comment(item.body))
-                Comment.objects.filter(pk=node.pk).update(**changes)
+                _update(node, item, restore=restore)
             nodes[item.key] = node
         send_thread_changed(article.pk)
     return created
+
+
+def _html(body: str) -> str:
+    # A deleted comment has no words, and its HTML must not be an empty paragraph.
+    return render_comment(body) if body else ""
+
+
+def _store_versions(node: Comment, versions: list[ImportedVersion]) -> None:
+    CommentVersion.objects.bulk_create(
+        CommentVersion(
+            comment=node,
+            body=version.body,
+            body_html=_html(version.body),
+            created_at=version.created_at,
+        )
+        for version in versions
+    )
+
+
+def _update(node: Comment, item: ImportedComment, *, restore: bool) -> None:
+    changes = {"author_name": item.author_name}
+    if item.created_at is not None:
+        changes["created_at"] = item.created_at
+    # Likes given here (like_count - like_baseline) are counted on the row
+    # itself, so a like given while we import is neither lost nor counted twice.
+    local_likes = F("like_count") - F("like_baseline")
+    if restore:
+        changes.update(
+            like_baseline=Greatest(Value(item.like_count) - local_likes, Value(0)),
+            like_count=Greatest(Value(item.like_count), local_likes),
+            body=item.body,
+            body_html=_html(item.body),
+            status=item.status or Comment.Status.PUBLISHED,
+            edited_at=item.edited_at,
+            edited_by_moderator=item.edited_by_moderator,
+            deleted_at=item.deleted_at,
+        )
+        history = node.versions.order_by("created_at", "pk")
+        stored = [ImportedVersion(v.body, v.created_at) for v in history]
+        if stored != item.versions:
+            # Unchanged history is kept as it is, with who replaced each text.
+            node.versions.all().delete()
+            _store_versions(node, item.versions)
+    else:
+        changes.update(like_baseline=item.like_count, like_count=local_likes + item.like_count)
+        # Words deleted or corrected here are not brought back.
+        if not node.is_deleted and node.edited_at is None:
+            changes.update(body=item.body, body_html=render_comment(item.body))
+    Comment.objects.filter(pk=node.pk).update(**changes)

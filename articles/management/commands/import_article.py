@@ -1,4 +1,5 @@
-"""Import stories and their comment threads from saved pages (format: articles/importer.py)."""
+"""Import stories and their comment threads from saved pages (format: articles/importer.py)
+or from JSON written by export_article (format: articles/exporting.py)."""
 
 import zoneinfo
 from datetime import datetime, time
@@ -10,8 +11,16 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from articles.exporting import (
+    ArticleDocument,
+    ExportError,
+    article_import_json,
+    load_export,
+    validate_export,
+)
 from articles.importer import (
     SOURCE_NAME_MAX_LENGTH,
+    ImportResult,
     ParsedComment,
     ParsedPage,
     ParseError,
@@ -20,6 +29,7 @@ from articles.importer import (
     read_page,
 )
 from comments.exceptions import CommentError
+from comments.services import ImportedComment
 
 PREVIEW_WORDS = 8
 
@@ -46,11 +56,17 @@ def parse_published(value: str) -> datetime:
 class Command(BaseCommand):
     help = (
         "Import news pages (title, paragraphs, attribution line, bulleted comments) as "
-        "published stories with their comment threads. Re-importing a page updates its story."
+        "published stories with their comment threads, or JSON files written by "
+        "export_article. Re-importing a page or a JSON file updates its story."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="Page files, UTF-8 text.")
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            help="Page files, UTF-8 text, or JSON exports (*.json, or text starting with “{”).",
+        )
         parser.add_argument(
             "--source", default="", help="Source name; overrides the page's attribution line."
         )
@@ -77,10 +93,33 @@ class Command(BaseCommand):
                     f"--original-url {original_url!r} is not an http(s) URL."
                 ) from None
 
+        # An export carries its own source, time, URL and byline.
+        page_options = [
+            name
+            for name, value in [
+                ("--source", source),
+                ("--published", published),
+                ("--original-url", original_url),
+                ("--byline", byline),
+            ]
+            if value
+        ]
         imported, failures = [], []
         for path in paths:
             try:
-                page = parse_page(read_page(path), filename=path)
+                text = read_page(path)
+                if path.endswith(".json") or text.lstrip().startswith("{"):
+                    if page_options:
+                        failures.append(
+                            f"{path}: {', '.join(page_options)} apply to page files only; "
+                            "a JSON export carries its own"
+                        )
+                    elif failure := self._import_export(path, text, dry_run=dry_run):
+                        failures.append(failure)
+                    else:
+                        imported.append(path)
+                    continue
+                page = parse_page(text, filename=path)
             except ParseError as error:
                 failures.append(str(error))
                 continue
@@ -101,14 +140,7 @@ class Command(BaseCommand):
             except CommentError as error:
                 failures.append(f"{path}: the comments cannot be stored ({error.message})")
                 continue
-            action = "Imported" if result.created else "Updated"
-            extra = "" if result.created else f", {result.comments_created} new"
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"{action} {result.article.title} → {result.article.get_absolute_url()} "
-                    f"({_plural(result.comment_count, 'comment')}{extra})"
-                )
-            )
+            self._report(result)
             imported.append(path)
 
         if failures:
@@ -120,6 +152,57 @@ class Command(BaseCommand):
                 f"{len(failures)} of {len(paths)} files failed, nothing written for them "
                 f"({verb}: {done}):\n" + "\n".join(failures)
             )
+
+    def _report(self, result: ImportResult) -> None:
+        action = "Imported" if result.created else "Updated"
+        extra = "" if result.created else f", {result.comments_created} new"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{action} {result.article.title} → {result.article.get_absolute_url()} "
+                f"({_plural(result.comment_count, 'comment')}{extra})"
+            )
+        )
+
+    def _import_export(self, path: str, text: str, *, dry_run: bool) -> str | None:
+        """Import (or with dry_run, check and show) one JSON export; the failure, if any."""
+        try:
+            document = load_export(text)
+            if dry_run:
+                self._describe_export(path, validate_export(document))
+                return None
+            result = article_import_json(document=document)
+        except ExportError as error:
+            where = path if error.line is None else f"{path}, line {error.line}"
+            return f"{where}: {error.reason}"
+        except CommentError as error:
+            return f"{path}: the comments cannot be stored ({error.message})"
+        self._report(result)
+        return None
+
+    def _describe_export(self, path: str, document: ArticleDocument) -> None:
+        write = self.stdout.write
+        write(f"{path} (dry run, nothing written)")
+        write(f"  Title: {document.fields['title']}")
+        write(f"  Slug: {document.fields['slug']}")
+        write(f"  Source: {document.source['name'] if document.source else '(none)'}")
+        write(f"  Tags: {', '.join(tag['name'] for tag in document.tags) or '(none)'}")
+        write(f"  Comments: {document.comment_count}")
+        stack = [(root, 2) for root in reversed(document.comments)]
+        while stack:
+            comment, depth = stack.pop()
+            self._describe_imported(comment, depth=depth)
+            stack.extend((child, depth + 1) for child in reversed(comment.children))
+
+    def _describe_imported(self, comment: ImportedComment, *, depth: int) -> None:
+        likes = _plural(comment.like_count, "like")
+        words = comment.body.replace("\n", " ").split()
+        preview = " ".join(words[:PREVIEW_WORDS]) + (" …" if len(words) > PREVIEW_WORDS else "")
+        if comment.deleted_at is not None:
+            preview = "[deleted]"
+        self.stdout.write(
+            f"{'  ' * depth}{comment.key} {comment.author_name} [{likes}, {comment.status}]: "
+            f"{preview}"
+        )
 
     def _describe(self, page: ParsedPage, *, source_name: str) -> None:
         write = self.stdout.write
