@@ -40,8 +40,7 @@ from django.db import transaction
 from articles.importer import ImportResult
 from articles.models import Article, Source, Tag
 from comments.models import Comment
-from comments.services import ImportedComment, comment_import_thread
-from comments.services.imports import ImportedVersion
+from comments.services import ImportedComment, ImportedVersion, comment_import_thread
 
 FORMAT = "newsroom-article"
 VERSION = 1

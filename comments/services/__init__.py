@@ -12,7 +12,7 @@ and `imports` (copying a thread from a story's original page).
 """
 
 from comments.exceptions import CommentError
-from comments.services.imports import ImportedComment, comment_import_thread
+from comments.services.imports import ImportedComment, ImportedVersion, comment_import_thread
 from comments.services.locks import lock_new_tree, lock_thread
 from comments.services.moderation import comment_moderate, user_ban, user_unban
 from comments.services.writes import (
@@ -28,6 +28,7 @@ from comments.services.writes import (
 __all__ = [
     "CommentError",
     "ImportedComment",
+    "ImportedVersion",
     "can_delete",
     "can_edit",
     "comment_create",
