@@ -94,6 +94,7 @@ def _moderation_status(
     user_agent: str = "",
     referrer: str = "",
     honeypot: str = "",
+    html: str = "",
 ) -> tuple[str, str]:
     """(status, hold_reason) of a new comment from the spam pipeline (comments.spam),
     or CommentError with the reason to show when the pipeline rejects it."""
@@ -106,6 +107,7 @@ def _moderation_status(
         user_agent=user_agent,
         referrer=referrer,
         honeypot=honeypot,
+        html=html,
     )
     if verdict.action is Action.REJECT:
         raise CommentError(verdict.reason, code=verdict.code)
@@ -165,6 +167,7 @@ def comment_create(
             user_agent=user_agent,
             referrer=referrer,
             honeypot=honeypot,
+            html=html,
         )
 
         if parent is None:

@@ -77,6 +77,7 @@ def run_pipeline(
     referrer: str = "",
     honeypot: str = "",
     permalink: str = "",
+    html: str = "",
 ) -> Verdict:
     """Decide what happens to a new comment by `author` (a signed-in user).
 
@@ -95,6 +96,7 @@ def run_pipeline(
         referrer=referrer or "",
         honeypot=honeypot or "",
         permalink=permalink or "",
+        html=html,
     )
     holds = []
     for check in STAFF_CHECKS if author.is_staff else CHECKS:

@@ -80,6 +80,8 @@ class Submission:
     referrer: str = ""
     honeypot: str = ""
     permalink: str = ""
+    # The body as it will be published, when the caller has rendered it already.
+    html: str = ""
     # One clock for every check, so they agree on what "recent" means.
     now: datetime = field(default_factory=timezone.now)
 
@@ -155,7 +157,7 @@ def check_duplicate(submission: Submission) -> Verdict:
         created_at__gt=submission.now - DUPLICATE_WINDOW,
         deleted_at__isnull=True,
     ).values_list("body", flat=True)
-    if any(normalise(body) == text for body in bodies.iterator()):
+    if any(normalise(body) == text for body in bodies):
         return Verdict.reject("You've already posted this comment.", code="duplicate")
     return Verdict.allow()
 
@@ -170,7 +172,7 @@ def check_links(submission: Submission) -> Verdict:
     limit = settings.NEWSROOM_HOLD_LINK_COUNT
     if limit <= 0:
         return Verdict.allow()
-    html = render_comment(submission.body)
+    html = submission.html or render_comment(submission.body)
     anchors = len(_ANCHOR_RE.findall(html))
     count = anchors + len(_UNLINKED_URL_RE.findall(_ANCHOR_RE.sub(" ", html)))
     if count >= limit:
