@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import ngettext
 
-from articles.models import Article, Source, Tag
+from articles.models import Article, Source, StorySettings, Tag
 from articles.page_cache import bump_stories_version
 
 
@@ -71,3 +73,22 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish selected stories", permissions=["change"])
     def unpublish_selected(self, request, queryset):
         self._set_status(request, queryset, Article.Status.DRAFT)
+
+
+@admin.register(StorySettings)
+class StorySettingsAdmin(admin.ModelAdmin):
+    """The one row of site-wide settings: the list goes straight to its form."""
+
+    fields = ["comments_close_after_days"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        row = StorySettings.load()
+        if row._state.adding:
+            row.save()
+        return redirect(reverse("admin:articles_storysettings_change", args=[row.pk]))

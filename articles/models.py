@@ -44,13 +44,50 @@ class Tag(models.Model):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+class StorySettings(models.Model):
+    """Site-wide editorial settings, one row, edited in the admin."""
+
+    comments_close_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Close comments this many days after publication on every story that does "
+        "not set its own period. 0: never. Empty: the NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS "
+        "setting.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "story settings"
+
+    def __str__(self):
+        return "Story settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # there is only ever one
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "StorySettings":
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Stories readers may see: published, and not scheduled for later."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(
+            status=Article.Status.PUBLISHED, published_at__lte=timezone.now()
+        ).with_comment_policy()
+
+    def with_comment_policy(self):
+        """The site's default comment period on each row, so that
+        `comments_are_open` costs no query of its own."""
+        return self.annotate(
+            site_close_after_days=models.Subquery(
+                StorySettings.objects.filter(pk=1).values("comments_close_after_days")[:1]
+            )
+        )
 
     def for_listing(self):
-        return self.select_related("source").prefetch_related("tags")
+        return self.select_related("source").prefetch_related("tags").with_comment_policy()
 
 
 class Article(models.Model):
@@ -137,6 +174,11 @@ class Article(models.Model):
     def comments_close_at(self):
         """When comments close automatically, or None if they never do."""
         days = self.comments_close_after_days
+        if days is None:
+            if hasattr(self, "site_close_after_days"):
+                days = self.site_close_after_days
+            else:
+                days = StorySettings.load().comments_close_after_days
         if days is None:
             days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
         if not days:
