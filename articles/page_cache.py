@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -143,3 +144,32 @@ def store(request, response, *, article, valid_for: tuple[str, str] | None) -> N
         logger.warning("Cache unavailable storing a story page", exc_info=True)
     response["Last-Modified"] = http_date(stored_at)
     _public_headers(response, etag=etag, max_age=min(settings.NEWSROOM_PAGE_MAX_AGE, timeout))
+
+
+_STORY_PATH = re.compile(r"^/\d{4}/\d{2}/\d{2}/[-\w]+/$")
+
+
+class GuestStoryPageMiddleware:
+    """Serve a guest's cached story page before sessions, CSRF, authentication
+    and allauth run: none of them has anything to do for such a request.
+
+    Sits below the security and CSP middleware, so the page still gets every
+    security header; answers conditional requests itself (304), since Django's
+    ConditionalGetMiddleware sits further down.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_guest_request(request) and _STORY_PATH.match(request.path_info):
+            cached = lookup(request)
+            if cached is not None:
+                cached["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+                if request.headers.get("If-None-Match") == cached["ETag"]:
+                    not_modified = HttpResponseNotModified()
+                    for name in ("ETag", "Cache-Control", "Vary", "Last-Modified"):
+                        not_modified[name] = cached[name]
+                    return not_modified
+                return cached
+        return self.get_response(request)

@@ -63,11 +63,8 @@ class ArticleDetailView(DateDetailView):
         return self._is_editor()
 
     def get(self, request, *args, **kwargs):
+        # A cached page for a guest was already served by GuestStoryPageMiddleware.
         guest = page_cache.is_guest_request(request)
-        if guest:
-            cached = page_cache.lookup(request)
-            if cached is not None:
-                return cached
         response = super().get(request, *args, **kwargs)
         if guest and not request.user.is_authenticated:
             response.render()

@@ -24,6 +24,10 @@ def test_a_guest_page_is_served_again_without_queries_and_marked_public(
     assert "public" in again["Cache-Control"] and "max-age=60" in again["Cache-Control"]
     assert "Cookie" in again["Vary"]
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    # Served early, but with every security header of a normal page.
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert again[header] == first[header]
+    assert not again.cookies
 
 
 def test_a_new_comment_shows_to_guests_on_the_very_next_request(
