@@ -231,58 +231,64 @@ def under_gunicorn(*, data: dict, wrk_path: str | None, seconds: int, log) -> di
 # --- writes ----------------------------------------------------------------
 
 
-def writes(*, data: dict, seconds: float, log) -> dict:
+def _concurrent_writes(*, kind: str, workers: int, article, users, seconds: float) -> dict:
+    """Run `kind` writes from `workers` threads for `seconds`; each thread its own connection."""
     from comments.services import comment_create, like_toggle
 
+    done = [0] * workers
+    errors: list[str] = []
+    barrier = threading.Barrier(workers)
+    stop_at: list[float] = []
+
+    def work(index: int) -> None:
+        try:
+            ids = list(Comment.objects.filter(article=article).values_list("id", flat=True)[:400])
+            barrier.wait()
+            if not stop_at:
+                stop_at.append(time.perf_counter() + seconds)
+            n = 0
+            while time.perf_counter() < stop_at[0]:
+                user = users[(index * 997 + n) % len(users)]
+                target = Comment.objects.get(pk=ids[(index * 31 + n * 7) % len(ids)])
+                if kind == "comment_create":
+                    comment_create(
+                        article=article,
+                        author=user,
+                        body=f"Writer {index}, comment {n} ({uuid.uuid4().hex[:8]}): a reply.",
+                        parent=None if n % 10 == 0 else target,
+                    )
+                else:
+                    like_toggle(comment=target, user=user)
+                n += 1
+            done[index] = n
+        except Exception as exc:  # reported, not hidden
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = max(time.perf_counter() - start, 1e-9)
+    return {
+        "per_second": round(sum(done) / min(elapsed, seconds + 1), 1),
+        "writes": sum(done),
+        "errors": errors[:3],
+    }
+
+
+def writes(*, data: dict, seconds: float, log) -> dict:
     article = data["articles"][min(data["articles"])]
-    users = data["users"]
     out = {}
     for workers in (1, 12):
         for kind in ("comment_create", "like_toggle"):
             log(f"{kind} with {workers} concurrent writer(s)")
-            done = [0] * workers
-            errors: list[str] = []
-            barrier = threading.Barrier(workers)
-            stop_at: list[float] = []
-
-            def work(index: int) -> None:
-                try:
-                    ids = list(Comment.objects.filter(article=article).values_list("id", flat=True)[:400])
-                    barrier.wait()
-                    if not stop_at:
-                        stop_at.append(time.perf_counter() + seconds)
-                    n = 0
-                    while time.perf_counter() < stop_at[0]:
-                        user = users[(index * 997 + n) % len(users)]
-                        target = Comment.objects.get(pk=ids[(index * 31 + n * 7) % len(ids)])
-                        if kind == "comment_create":
-                            comment_create(
-                                article=article,
-                                author=user,
-                                body=f"Writer {index}, comment {n} ({uuid.uuid4().hex[:8]}): a considered reply.",
-                                parent=None if n % 10 == 0 else target,
-                            )
-                        else:
-                            like_toggle(comment=target, user=user)
-                        n += 1
-                    done[index] = n
-                except Exception as exc:  # reported, not hidden
-                    errors.append(repr(exc))
-                finally:
-                    connections.close_all()
-
-            threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
-            start = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            elapsed = max(time.perf_counter() - start, 1e-9)
-            out[f"{kind}_{workers}"] = {
-                "per_second": round(sum(done) / min(elapsed, seconds + 1), 1),
-                "writes": sum(done),
-                "errors": errors[:3],
-            }
+            out[f"{kind}_{workers}"] = _concurrent_writes(
+                kind=kind, workers=workers, article=article, users=data["users"], seconds=seconds
+            )
     problems = integrity.all_problems()
     out["integrity_problems"] = problems[:10]
     log(f"integrity after writes: {'OK' if not problems else problems[:3]}")

@@ -15,8 +15,8 @@ from __future__ import annotations
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from comments import cache as thread_cache

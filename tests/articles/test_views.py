@@ -1,7 +1,6 @@
 """What readers (and editors previewing) see on the story pages."""
 
 from datetime import UTC, datetime, timedelta
-
 from unittest import mock
 
 import pytest
