@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 # Guest: story (1) and its tags (1); the page's threads with totals (1) and
 # their replies (1).
 GUEST_QUERIES = 4
-# Signed in: plus the session (1), the user (1), whether they have a comment
-# awaiting moderation (1) and their likes (1).
-READER_QUERIES = 8
+# Signed in: plus the user (1; the session comes from the cache), whether they
+# have a comment awaiting moderation (1) and their likes (1).
+READER_QUERIES = 7
 # From the cache: a guest's whole page, no query at all; a signed-in reader's
 # thread without reading the page's threads or their replies.
 GUEST_CACHED_QUERIES = 0

@@ -13,7 +13,8 @@ import threading
 
 import pytest
 import requests
-from django.contrib.sessions.models import Session
+from django.conf import settings
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import connections
 from django.db.models.signals import post_save
 from django.test import Client, override_settings
@@ -391,7 +392,7 @@ def test_text_written_when_the_session_expired_is_there_after_logging_in_again(c
     client.post(reverse("account_login"), {"login": reader.username, "password": PASSWORD})
     assert client.get(story.get_absolute_url()).context["user"] == reader
     # The session runs out on the server while the reader is still typing.
-    Session.objects.all().delete()
+    SessionStore(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value).delete()
 
     response = client.post(_post_url(story), {"body": "A long, considered reply."})
 
