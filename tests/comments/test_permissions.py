@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, CommentVersion, Flag, Like
-from tests.comments.threads import C, build
+from comments.models import Comment, Flag
+from tests.comments.threads import C, build, comment_state
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,20 +38,6 @@ def _request(action: str, comment: Comment):
     return reverse(f"comments:{action}", kwargs={"pk": comment.pk}), data
 
 
-def _snapshot(comment: Comment):
-    comment.refresh_from_db()
-    return (
-        comment.body,
-        comment.status,
-        comment.deleted_at,
-        comment.like_count,
-        Comment.objects.count(),
-        Like.objects.count(),
-        Flag.objects.count(),
-        CommentVersion.objects.count(),
-    )
-
-
 def _changed(action: str, comment: Comment, before) -> bool:
     comment.refresh_from_db()
     return {
@@ -74,7 +60,7 @@ def test_permission_matrix(client, article, action, role, django_capture_on_comm
     if actor is not None:
         client.force_login(actor)
     url, data = _request(action, comment)
-    before = _snapshot(comment)
+    before = comment_state(comment)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data)
@@ -92,7 +78,7 @@ def test_permission_matrix(client, article, action, role, django_capture_on_comm
             assert article.get_absolute_url().replace("/", "%2F") in response["Location"]
         else:
             assert response.status_code == expected
-        assert _snapshot(comment) == before
+        assert comment_state(comment) == before
 
 
 @pytest.mark.parametrize("role", ["guest", "other"])

@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.html import escape
 
-from comments.models import Comment
+from comments.models import Comment, CommentVersion, Flag, Like
 
 
 @dataclass
@@ -121,3 +121,18 @@ def wide_thread(article, *, total: int, roots: int, depth: int = 8) -> list[Comm
                 stack = stack[:1]
         trees.append(root)
     return list(build(article, trees).values())
+
+
+def comment_state(comment: Comment) -> tuple:
+    """What a refused action must leave unchanged: the comment and every table it touches."""
+    comment.refresh_from_db()
+    return (
+        comment.body,
+        comment.status,
+        comment.deleted_at,
+        comment.like_count,
+        Comment.objects.count(),
+        Like.objects.count(),
+        Flag.objects.count(),
+        CommentVersion.objects.count(),
+    )

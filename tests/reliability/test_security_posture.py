@@ -20,10 +20,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, Flag, Like
+from comments.models import Comment
 from comments.notifications import unsubscribe_token
 from tests.accounts.factories import PASSWORD, verified_user
-from tests.comments.threads import C, build
+from tests.comments.threads import C, build, comment_state
 from tests.factories import StaffFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,19 +35,6 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def csrf_client():
     return Client(enforce_csrf_checks=True)
-
-
-def _state(comment: Comment) -> tuple:
-    comment.refresh_from_db()
-    return (
-        comment.body,
-        comment.status,
-        comment.deleted_at,
-        comment.like_count,
-        Comment.objects.count(),
-        Like.objects.count(),
-        Flag.objects.count(),
-    )
 
 
 @pytest.mark.django_db
@@ -69,12 +56,12 @@ def test_every_comment_action_refuses_a_post_without_a_csrf_token(
     comment = build(article, [C("mine", author=author, created_at=timezone.now())])["mine"]
     csrf_client.force_login(author if who == "author" else UserFactory())
     kwargs = {"article_id": article.pk} if action == "post" else {"pk": comment.pk}
-    before = _state(comment)
+    before = comment_state(comment)
 
     response = csrf_client.post(reverse(f"comments:{action}", kwargs=kwargs), data)
 
     assert response.status_code == 403
-    assert _state(comment) == before
+    assert comment_state(comment) == before
 
 
 @pytest.mark.django_db
