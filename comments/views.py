@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -101,6 +102,19 @@ def _back(request, comment: Comment) -> str:
 
 
 def _client_ip(request) -> str | None:
+    """The reader's address, for the spam checks and Akismet.
+
+    Behind NEWSROOM_PROXY_COUNT reverse proxies REMOTE_ADDR is the nearest
+    proxy; each proxy appends the address it saw to X-Forwarded-For, so the
+    reader's is that many entries from the right (entries further left are
+    whatever the client sent, and are not trusted).
+    """
+    proxies = settings.NEWSROOM_PROXY_COUNT
+    if proxies > 0:
+        header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [part.strip() for part in header.split(",")]
+        if len(forwarded) >= proxies and forwarded[-proxies]:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -11,8 +11,9 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _post(client, article, **data):
-    return client.post(reverse("comments:post", kwargs={"article_id": article.pk}), data)
+def _post(client, article, HTTP_X_FORWARDED_FOR=None, **data):
+    extra = {"HTTP_X_FORWARDED_FOR": HTTP_X_FORWARDED_FOR} if HTTP_X_FORWARDED_FOR else {}
+    return client.post(reverse("comments:post", kwargs={"article_id": article.pk}), data, **extra)
 
 
 def test_the_form_offers_reply_emails_and_links_the_privacy_page(client, article, user):
@@ -93,3 +94,22 @@ def test_a_moderators_edit_is_shown_as_such(client, article, user, staff):
 
     assertContains(response, "Words a moderator trimmed")
     assertContains(response, ">edited by a moderator</a>")
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "stored"),
+    [
+        (0, "203.0.113.9", "127.0.0.1"),  # no proxy: the header is the client's word, ignored
+        (1, "198.51.100.7, 203.0.113.9", "203.0.113.9"),  # nginx appended what it saw
+        (2, "198.51.100.7, 203.0.113.9", "198.51.100.7"),
+    ],
+)
+def test_the_stored_address_is_the_readers_behind_trusted_proxies(
+    client, article, user, settings, proxies, forwarded, stored
+):
+    settings.NEWSROOM_PROXY_COUNT = proxies
+    client.force_login(user)
+
+    _post(client, article, body="Where am I?", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert Comment.objects.get().ip_address == stored
