@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.dispatch import receiver
 
 from comments.signals import thread_changed
+from newsroom.memory import BoundedMemory
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +26,13 @@ FRAGMENT_TIMEOUT = 60 * 60 * 24
 VERSION_TIMEOUT = None  # A lost version only costs a re-render; keep it as long as the cache will.
 
 
-def _version_key(article_id: int) -> str:
+def thread_version_key(article_id: int) -> str:
     return f"comments:thread-version:{article_id}"
 
 
 def thread_version(article_id: int) -> str | None:
     """The story's current thread version, created if missing; None if the cache is down."""
-    key = _version_key(article_id)
+    key = thread_version_key(article_id)
     try:
         version = cache.get(key)
         if version is None:
@@ -45,20 +46,15 @@ def thread_version(article_id: int) -> str | None:
         return None
 
 
-def current_thread_version(article_id: int) -> str | None:
-    """The story's thread version as stored, without creating one; may raise if the cache is down."""
-    return cache.get(_version_key(article_id))
-
-
 def bump_thread_version(article_id: int) -> None:
     """Invalidate every cached fragment of the story's thread."""
     try:
-        cache.set(_version_key(article_id), uuid.uuid4().hex, VERSION_TIMEOUT)
+        cache.set(thread_version_key(article_id), uuid.uuid4().hex, VERSION_TIMEOUT)
     except Exception:
         # Cannot invalidate: drop the key so no reader trusts the old version.
         logger.error("Comment cache unavailable bumping the thread version", exc_info=True)
         try:
-            cache.delete(_version_key(article_id))
+            cache.delete(thread_version_key(article_id))
         except Exception:
             pass
 
@@ -72,14 +68,32 @@ def fragment_key(*, article_id: int, version: str, page: int, sort: str, viewer:
     return f"comments:thread:{article_id}:{version}:{page}:{sort}:{viewer}"
 
 
+def _fragment_size(value) -> int:
+    fragment = value[0]
+    # The HTML, plus a rough allowance for each comment's permission data.
+    return sum(map(len, fragment.segments)) + 300 * len(fragment.metas)
+
+
+# A fragment key names a thread version, so what it holds never changes:
+# each process keeps the fragments it used lately and asks the shared cache
+# only for those it has not seen (see newsroom.memory).
+_recent = BoundedMemory(size=_fragment_size)
+
+
 def get_fragment(key: str | None):
     if key is None:
         return None
+    value = _recent.get(key)
+    if value is not None:
+        return value
     try:
-        return cache.get(key)
+        value = cache.get(key)
     except Exception:
         logger.warning("Comment cache unavailable reading a fragment", exc_info=True)
         return None
+    if value is not None:
+        _recent.put(key, value)
+    return value
 
 
 def set_fragment(key: str | None, value) -> None:
@@ -89,3 +103,4 @@ def set_fragment(key: str | None, value) -> None:
         cache.set(key, value, FRAGMENT_TIMEOUT)
     except Exception:
         logger.warning("Comment cache unavailable storing a fragment", exc_info=True)
+    _recent.put(key, value)

@@ -1,5 +1,7 @@
 """Guests' story pages come from the shared cache, and are never stale or personal."""
 
+import gzip
+
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
@@ -28,6 +30,22 @@ def test_a_guest_page_is_served_again_without_queries_and_marked_public(
     for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
         assert again[header] == first[header]
     assert not again.cookies
+
+
+def test_browsers_that_accept_gzip_get_the_cached_page_compressed(client, article):
+    url = article.get_absolute_url()
+    plain = client.get(url)
+
+    compressed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert len(compressed.content) < len(plain.content) / 2
+    assert compressed["ETag"] != plain["ETag"]  # another representation, another tag
+    assert "Accept-Encoding" in compressed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=compressed["ETag"])
+    assert again.status_code == 304
+    assert not client.get(url).has_header("Content-Encoding")
 
 
 def test_a_new_comment_shows_to_guests_on_the_very_next_request(
