@@ -14,10 +14,10 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from articles import page_cache
+from articles import page_cache, reader_pages
 from articles.models import Article, Source, Tag
 from articles.selectors import article_archive_months, article_search, clean_search_query
-from comments.context import comment_section_context
+from comments.context import comment_section_context, reader_state
 
 # An edit sooner than this after publication (typo fixes, the import itself)
 # is not worth an "Updated" line under the headline.
@@ -65,19 +65,40 @@ class ArticleDetailView(DateDetailView):
     def get(self, request, *args, **kwargs):
         # A cached page for a guest was already served by GuestStoryPageMiddleware.
         guest = page_cache.is_guest_request(request)
+        # A signed-in reader's page is built from a rendering shared by readers.
+        self.shared = not guest and reader_pages.is_shareable(request)
+        if self.shared:
+            served = reader_pages.serve(request)
+            if served is not None:
+                return served
         response = super().get(request, *args, **kwargs)
         if guest and not request.user.is_authenticated:
             response.render()
             page_cache.store(request, response, article=self.object, valid_for=self.valid_for)
+        elif self.shared:
+            response.render()
+            response = reader_pages.store_and_fill(
+                request,
+                response,
+                article=self.object,
+                valid_for=self.valid_for,
+                section=self.section,
+                state=self.state,
+            )
         elif request.user.is_authenticated:
             patch_cache_control(response, private=True, no_cache=True)
         return response
 
     def get_context_data(self, **kwargs):
-        # Versions first: anything written while this page renders makes it stale.
-        self.valid_for = page_cache.versions(self.object.pk)
-        context = super().get_context_data(**kwargs)
         article = self.object
+        self.state = reader_state(article_id=article.pk, user=self.request.user)
+        if self.state.has_pending:
+            self.shared = False  # the thread shows this reader's held comment: their own page
+        # Versions first: anything written while this page renders makes it stale.
+        # Guests' pages and the shared rendering are stored.
+        stored = self.shared or page_cache.is_guest_request(self.request)
+        self.valid_for = page_cache.versions(article.pk) if stored else None
+        context = super().get_context_data(**kwargs)
         page_url = self.request.build_absolute_uri(article.get_absolute_url())
         last_change = max(article.published_at, article.created_at)
         context.update(
@@ -87,7 +108,13 @@ class ArticleDetailView(DateDetailView):
             show_updated=article.updated_at - last_change > UPDATE_NOTICE_THRESHOLD,
             tags=list(article.tags.all()),
         )
-        context.update(comment_section_context(request=self.request, article=article))
+        section = comment_section_context(
+            request=self.request, article=article, state=self.state, shared=self.shared
+        )
+        self.section = section["comment_section"]
+        context.update(section)
+        if self.shared:
+            context.update(reader_pages.shared_context())
         return context
 
 

@@ -12,7 +12,11 @@ likes.
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.db import connection
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
@@ -22,15 +26,13 @@ from django.utils.safestring import mark_safe
 from comments import cache as thread_cache
 from comments import services
 from comments.forms import CommentForm
-from comments.models import Comment
+from comments.models import Comment, Like
 from comments.rendering import ThreadFragment, fill_slots, render_nodes, url_parts
 from comments.selectors import (
     SORTS,
     clean_sort,
-    liked_ids,
     thread_nodes,
     thread_roots,
-    viewer_has_pending,
 )
 
 DRAFT_SESSION_KEY = "comments:draft"
@@ -108,13 +110,17 @@ def _extra_controls(fragment: ThreadFragment, user) -> dict[int, str]:
     return extras
 
 
-def reader_html(fragment: ThreadFragment, *, request, liked: frozenset[int]) -> str:
+def reader_html(
+    fragment: ThreadFragment, *, request, liked: frozenset[int], csrf_token: str | None = None
+) -> str:
     """A shared thread fragment with this reader's controls filled in."""
     user = request.user
+    if csrf_token is None and fragment.slots:
+        csrf_token = get_token(request)
     return mark_safe(
         fill_slots(
             fragment,
-            csrf_token=get_token(request) if fragment.slots else "",
+            csrf_token=csrf_token or "",
             liked=liked,
             extras=_extra_controls(fragment, user),
         )
@@ -131,6 +137,55 @@ def thread_html_for(*, request, nodes, liked: frozenset[int]) -> str:
     return reader_html(render_thread(nodes=nodes, user=request.user), request=request, liked=liked)
 
 
+@dataclass(frozen=True, slots=True)
+class ReaderState:
+    """What about a story's conversation is this reader's own."""
+
+    has_pending: bool = False  # a comment of theirs awaits moderation here
+    liked: frozenset[int] = frozenset()  # ids of the story's comments they like
+
+
+_NO_STATE = ReaderState()
+
+
+# Raw SQL: this runs on every signed-in story page, and building the same
+# UNION through the ORM costs more Python time than the query takes to run.
+_READER_STATE_SQL = f"""
+SELECT l.comment_id FROM {Like._meta.db_table} l
+JOIN {Comment._meta.db_table} c ON c.id = l.comment_id
+WHERE l.user_id = %(user)s AND c.article_id = %(article)s
+"""
+_HELD_SQL = f"""
+UNION ALL (
+    SELECT 0 FROM {Comment._meta.db_table}
+    WHERE article_id = %(article)s AND author_id = %(user)s
+      AND status = ANY(%(held)s) AND deleted_at IS NULL
+    LIMIT 1
+)
+"""
+
+
+def reader_state(*, article_id: int, user) -> ReaderState:
+    """The reader's likes on the story and whether they have a held comment: one query.
+
+    None for guests. Staff see every held comment anyway, so for them only
+    the likes are asked for.
+    """
+    if user is None or not user.is_authenticated:
+        return _NO_STATE
+    sql = _READER_STATE_SQL
+    if not user.is_staff:
+        # Comment ids start at 1, so a 0 in the result means "has a held comment".
+        sql += _HELD_SQL
+    params = {"user": user.pk, "article": article_id, "held": list(Comment.HELD_STATUSES)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = {row[0] for row in cursor.fetchall()}
+    has_pending = 0 in ids
+    ids.discard(0)
+    return ReaderState(has_pending=has_pending, liked=frozenset(ids))
+
+
 def _clean_page(value) -> int:
     """A requested thread page number; anything but a positive integer is page 1."""
     try:
@@ -143,19 +198,31 @@ def _page_query(sort: str, page: int) -> str:
     return urlencode({"cpage": page, "sort": sort})
 
 
-def comment_section_context(*, request, article) -> dict:
+# Stands for the reader's thread in a page rendered to be shared
+# (articles.reader_pages); random, so no comment or story text can match it.
+THREAD_PLACEHOLDER = f"\x00{secrets.token_hex(8)}:thread\x00"
+
+
+def comment_section_context(
+    *, request, article, state: ReaderState | None = None, shared: bool = False
+) -> dict:
     """Template context for the comment section under `article`.
 
-    Queries: the page's top-level comments with the totals (always), the
-    thread (only when the cached rendering is missing), the reader's likes
-    (signed-in readers only).
+    Queries: the reader's state (signed-in readers only, unless given as
+    `state`), then the page's top-level comments with the totals and the
+    thread, only when the cached rendering is missing.
+
+    `shared` renders the section for any reader of the same kind: the thread
+    is left as THREAD_PLACEHOLDER, for `reader_html` to fill per reader from
+    `comment_section["fragment"]`, and the form holds no draft.
     """
     user = request.user
     sort = clean_sort(request.GET.get("sort"))
     requested_page = _clean_page(request.GET.get("cpage"))
-    has_pending = viewer_has_pending(article=article, user=user)
+    if state is None:
+        state = reader_state(article_id=article.pk, user=user)
 
-    kind = viewer_cache_kind(user, has_pending=has_pending)
+    kind = viewer_cache_kind(user, has_pending=state.has_pending)
     version = thread_cache.thread_version(article.pk)
     key = (
         thread_cache.fragment_key(
@@ -175,19 +242,24 @@ def comment_section_context(*, request, article) -> dict:
         thread_cache.set_fragment(key, cached)
     fragment, number, num_pages, thread_count, count, has_roots = cached
 
-    liked = liked_ids(user=user, article=article) if fragment.metas else frozenset()
-    thread_html = reader_html(fragment, request=request, liked=liked)
+    if shared:
+        thread_html = mark_safe(THREAD_PLACEHOLDER)
+    else:
+        thread_html = reader_html(fragment, request=request, liked=state.liked)
 
     story_url = article.get_absolute_url()
     is_open = article.comments_are_open
     form = None
     if is_open and user.is_authenticated:
-        form = CommentForm(initial={"body": pop_draft(request, article_id=article.pk, peek=True)})
+        draft = "" if shared else pop_draft(request, article_id=article.pk, peek=True)
+        form = CommentForm(initial={"body": draft})
 
     return {
         "comment_section": {
             "article": article,
             "thread_html": thread_html,
+            "fragment": fragment,
+            "fragment_key": key,
             "has_comments": bool(fragment.metas) or has_roots,
             "count": count,
             "count_label": f"{count} comment{'' if count == 1 else 's'}",

@@ -14,13 +14,13 @@ pytestmark = pytest.mark.django_db
 # Guest: story (1) and its tags (1); the page's threads with totals (1) and
 # their replies (1).
 GUEST_QUERIES = 4
-# Signed in: plus the user (1; the session comes from the cache), whether they
-# have a comment awaiting moderation (1) and their likes (1).
-READER_QUERIES = 7
+# Signed in: plus the user (1; the session comes from the cache), and their
+# likes with whether they have a comment awaiting moderation (1).
+READER_QUERIES = 6
 # From the cache: a guest's whole page, no query at all; a signed-in reader's
-# thread without reading the page's threads or their replies.
+# page from the rendering shared by readers: the user and their likes only.
 GUEST_CACHED_QUERIES = 0
-READER_CACHED_QUERIES = READER_QUERIES - 2
+READER_CACHED_QUERIES = 2
 
 SIZES = [10, 1_000, 10_000]
 
@@ -59,7 +59,7 @@ def test_signed_in_reader_query_count_is_constant(client, total, django_assert_n
     assertContains(response, 'aria-pressed="true"', count=len(liked))
 
 
-def test_cached_thread_skips_the_thread_queries_but_not_the_readers_likes(
+def test_cached_page_skips_the_story_and_thread_queries_but_not_the_readers_likes(
     client, django_assert_num_queries
 ):
     article, comments = _story_with(1_000)

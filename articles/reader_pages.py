@@ -1,0 +1,152 @@
+"""Signed-in readers' story pages, from one rendering shared by all of them.
+
+A signed-in reader's story page differs from any other reader's in three
+places only: the account links in the header (their name, the log-out form),
+the CSRF token in each form, and the thread, whose like buttons and Edit /
+Delete links are theirs (`comments.context.reader_html` fills those from one
+small query). So the page is rendered once with a placeholder in each of
+those places, stored in the shared cache like a guest's page (checked
+against the same stories and thread versions, see `articles.page_cache`),
+and each request fills the placeholders in for its reader: no template
+rendering and no story queries.
+
+Readers with anything else of their own on the page get it rendered as
+usual: staff (previews, hidden comments, the Admin link), a reader with a
+comment awaiting moderation (they see it in the thread), a pending message,
+or a draft kept across log-in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from html import escape
+
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils.cache import patch_cache_control
+
+from articles import page_cache
+from comments import cache as thread_cache
+from comments.context import DRAFT_SESSION_KEY, THREAD_PLACEHOLDER, ReaderState, reader_html
+from comments.context import reader_state as load_reader_state
+
+logger = logging.getLogger(__name__)
+
+KIND = "reader-page"
+NAV, CSRF, THREAD = "nav", "csrf", "thread"
+# Placeholders carry a random token, so no text in a story or comment can
+# pass for one. NUL characters cannot come from a form or the importer.
+_TOKEN = secrets.token_hex(8)
+NAV_PLACEHOLDER = f"\x00{_TOKEN}:{NAV}\x00"
+CSRF_PLACEHOLDER = f"\x00{_TOKEN}:{CSRF}\x00"
+_SPLIT = re.compile(
+    "|".join(
+        f"(?:{re.escape(marker)})"
+        for marker in (NAV_PLACEHOLDER, CSRF_PLACEHOLDER, THREAD_PLACEHOLDER)
+    )
+)
+_KIND_OF = {NAV_PLACEHOLDER: NAV, CSRF_PLACEHOLDER: CSRF, THREAD_PLACEHOLDER: THREAD}
+ACCOUNT_NAV_TEMPLATE = "includes/_account_nav.html"
+
+
+def is_shareable(request) -> bool:
+    """Whether this request's page may be built from the shared rendering.
+
+    Reads the session (already loaded by authentication) and the messages,
+    without marking the messages as shown.
+    """
+    user = request.user
+    return (
+        request.method in ("GET", "HEAD")
+        and user.is_authenticated
+        and not user.is_staff
+        and DRAFT_SESSION_KEY not in request.session
+        and len(get_messages(request)) == 0
+    )
+
+
+def shared_context() -> dict:
+    """Template context that leaves the per-reader places as placeholders."""
+    return {"csrf_token": CSRF_PLACEHOLDER, "account_nav_placeholder": NAV_PLACEHOLDER}
+
+
+def _split(content: str) -> list[str]:
+    """Text and placeholder kinds, alternating: [text, kind, text, kind, ..., text]."""
+    parts: list[str] = []
+    position = 0
+    for match in _SPLIT.finditer(content):
+        parts.append(content[position : match.start()])
+        parts.append(_KIND_OF[match.group()])
+        position = match.end()
+    parts.append(content[position:])
+    return parts
+
+
+def _fill(parts: list[str], *, request, fragment, state: ReaderState) -> str:
+    token = get_token(request)
+    values = {
+        CSRF: escape(token),
+        NAV: get_template(ACCOUNT_NAV_TEMPLATE).render(
+            {"user": request.user, "csrf_token": token}
+        ),
+        THREAD: reader_html(fragment, request=request, liked=state.liked, csrf_token=token),
+    }
+    return "".join(
+        part if index % 2 == 0 else values[part] for index, part in enumerate(parts)
+    )
+
+
+def _response(content: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def serve(request) -> HttpResponse | None:
+    """The reader's page from the shared rendering, or None to render it as usual."""
+    key = page_cache.page_key(request, KIND)
+    try:
+        entry = page_cache.current_entry(key)
+    except Exception:
+        logger.warning("Cache unavailable reading a shared story page", exc_info=True)
+        return None
+    if entry is None:
+        return None
+    article_id, _stories, _thread, fragment_key, content_type, parts = entry
+    state = load_reader_state(article_id=article_id, user=request.user)
+    if state.has_pending:
+        return None
+    cached = thread_cache.get_fragment(fragment_key)
+    if cached is None:
+        return None
+    return _response(
+        _fill(parts, request=request, fragment=cached[0], state=state), content_type
+    )
+
+
+def store_and_fill(request, response, *, article, valid_for, section: dict, state) -> HttpResponse:
+    """Keep a page rendered with `shared_context()` and return it filled for this reader."""
+    if response.status_code != 200 or response.streaming:
+        return response
+    content = response.content.decode(response.charset)
+    parts = _split(content)
+    content_type = response["Content-Type"]
+    if valid_for and section["fragment_key"]:
+        entry = (article.pk, *valid_for, section["fragment_key"], content_type, parts)
+        try:
+            page_cache.cache.set(
+                page_cache.page_key(request, KIND), entry, page_cache.page_timeout(article)
+            )
+        except Exception:
+            logger.warning("Cache unavailable storing a shared story page", exc_info=True)
+    filled = _response(
+        _fill(parts, request=request, fragment=section["fragment"], state=state), content_type
+    )
+    for name in ("Content-Language",):
+        if response.has_header(name):
+            filled[name] = response[name]
+    return filled

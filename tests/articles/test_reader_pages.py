@@ -1,0 +1,187 @@
+"""Signed-in readers' story pages come from one shared rendering, filled in per reader.
+
+Whatever the first reader's page left in the cache, every other reader must
+see only their own name, likes, Edit / Delete links and CSRF token, and
+everything that is theirs alone (a held comment, a message, a draft) must
+still show.
+"""
+
+import re
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from comments.context import DRAFT_SESSION_KEY
+from comments.models import Comment, Like
+from comments.services import comment_create
+from tests.factories import StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _reader(name: str) -> tuple[Client, object]:
+    user = UserFactory(username=name, first_name=name.title(), last_name="Reader")
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def _pressed_ids(html: str) -> set[int]:
+    return {
+        int(pk)
+        for pk in re.findall(
+            r'data-like-form="(\d+)"><input[^>]*><button[^>]*aria-pressed="true"', html
+        )
+    }
+
+
+@pytest.fixture
+def two_comments(article, django_capture_on_commit_callbacks):
+    author = UserFactory(username="author")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = comment_create(article=article, author=author, body="First thoughts")
+        second = comment_create(article=article, author=author, body="Second thoughts")
+    return first, second
+
+
+def test_each_reader_sees_their_own_name_and_likes_on_the_shared_page(
+    article, two_comments, django_assert_num_queries
+):
+    first, second = two_comments
+    ann, ann_user = _reader("ann")
+    bob, bob_user = _reader("bob")
+    Like.objects.create(user=ann_user, comment=first)
+    Like.objects.create(user=bob_user, comment=second)
+    url = article.get_absolute_url()
+
+    ann_page = ann.get(url).content.decode()  # rendered, and kept for other readers
+    with django_assert_num_queries(2):  # Bob's user and his likes; nothing about the story
+        bob_response = bob.get(url)
+    bob_page = bob_response.content.decode()
+
+    assert "Bob Reader" in bob_page and "Ann Reader" not in bob_page
+    assert "Ann Reader" in ann_page and "Bob Reader" not in ann_page
+    assert _pressed_ids(ann_page) == {first.pk}
+    assert _pressed_ids(bob_page) == {second.pk}
+    assert "private" in bob_response["Cache-Control"]
+    assert "\x00" not in bob_page
+    # The rest of the page is the same rendering.
+    assert bob_page.count("<article id=\"comment-") == ann_page.count("<article id=\"comment-") == 2
+
+
+def test_a_reader_gets_edit_links_for_their_own_comments_only(
+    article, django_capture_on_commit_callbacks
+):
+    ann, ann_user = _reader("ann")
+    bob, bob_user = _reader("bob")
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = comment_create(article=article, author=bob_user, body="Bob's view")
+        theirs = comment_create(article=article, author=ann_user, body="Ann's view")
+    url = article.get_absolute_url()
+    ann.get(url)
+
+    page = bob.get(url)
+
+    assertContains(page, reverse("comments:edit", kwargs={"pk": mine.pk}))
+    assertNotContains(page, reverse("comments:edit", kwargs={"pk": theirs.pk}))
+
+
+def test_the_csrf_token_on_a_shared_page_is_the_readers_own_and_works(
+    article, two_comments, django_capture_on_commit_callbacks
+):
+    url = article.get_absolute_url()
+    first_reader, _ = _reader("ann")
+    first_reader.get(url)
+    user = UserFactory(username="carol")
+    carol = Client(enforce_csrf_checks=True)
+    carol.force_login(user)
+
+    page = carol.get(url).content.decode()
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+
+    assert len(tokens) == 1  # the same token in the log-out, comment and like forms
+    with django_capture_on_commit_callbacks(execute=True):
+        response = carol.post(
+            reverse("comments:post", kwargs={"article_id": article.pk}),
+            {"body": "Posted from a shared page", "csrfmiddlewaretoken": tokens.pop()},
+        )
+    assert response.status_code == 302
+    assert Comment.objects.filter(author=user, body="Posted from a shared page").exists()
+
+
+def test_a_new_comment_and_a_story_edit_show_on_the_next_request(
+    article, two_comments, django_capture_on_commit_callbacks
+):
+    ann, ann_user = _reader("ann")
+    url = article.get_absolute_url()
+    ann.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(article=article, author=UserFactory(), body="Just in")
+    assertContains(ann.get(url), "Just in")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "A corrected headline"
+        article.save()
+    assertContains(ann.get(url), "A corrected headline")
+
+
+def test_a_reader_with_a_held_comment_still_sees_it(
+    article, two_comments, settings, django_capture_on_commit_callbacks
+):
+    url = article.get_absolute_url()
+    ann, _ = _reader("ann")
+    ann.get(url)
+    dan, dan_user = _reader("dan")
+    settings.NEWSROOM_PREMODERATE_NEW_COMMENTERS = True
+    with django_capture_on_commit_callbacks(execute=True):
+        held = comment_create(article=article, author=dan_user, body="Waiting for a moderator")
+    assert held.status == Comment.Status.PENDING
+
+    assertContains(dan.get(url), "Waiting for a moderator")
+    assertNotContains(ann.get(url), "Waiting for a moderator")
+
+
+def test_a_pending_message_is_shown_once(article, two_comments):
+    url = article.get_absolute_url()
+    ann, _ = _reader("ann")
+    ann.get(url)
+    bob, _ = _reader("bob")
+    storage = CookieStorage(RequestFactory().get("/"))
+    bob.cookies[CookieStorage.cookie_name] = storage._encode(
+        [Message(constants.SUCCESS, "Your comment is published.")]
+    )
+
+    assertContains(bob.get(url), "Your comment is published.")
+    assertNotContains(bob.get(url), "Your comment is published.")
+
+
+def test_a_draft_kept_across_log_in_is_in_the_form(article, two_comments):
+    url = article.get_absolute_url()
+    ann, _ = _reader("ann")
+    ann.get(url)
+    bob, _ = _reader("bob")
+    session = bob.session
+    session[DRAFT_SESSION_KEY] = {"article_id": article.pk, "body": "Half a thought", "parent_id": None}
+    session.save()
+
+    assertContains(bob.get(url), "Half a thought</textarea>")
+    assertNotContains(ann.get(url), "Half a thought")
+
+
+def test_staff_get_their_own_page_with_the_admin_link(article, two_comments):
+    url = article.get_absolute_url()
+    ann, _ = _reader("ann")
+    ann.get(url)
+    editor = Client()
+    editor.force_login(StaffFactory())
+
+    page = editor.get(url)
+
+    assertContains(page, reverse("admin:index"))
+    assertNotContains(ann.get(url), reverse("admin:index"))
