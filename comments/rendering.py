@@ -1,4 +1,4 @@
-"""The thread's HTML, built in one flat loop over precomputed nodes.
+"""The thread's HTML, built in one flat loop over the nodes' rows.
 
 This is the one piece of markup written in Python rather than in a template,
 for speed: a thread page can hold thousands of comments, and Django's
@@ -21,8 +21,21 @@ from html import escape
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils import timezone
 
-from comments.selectors.nodes import CommentNode
+from comments.selectors.nodes import (
+    BODY_HTML,
+    CREATED_AT,
+    EDITED_AT,
+    EDITED_BY_MODERATOR,
+    ID,
+    LIKE_COUNT,
+    META_LENGTH,
+    MONTHS,
+    CommentNode,
+    like_label,
+    row_display_name,
+)
 
 PRESSED = 0  # slot: "true" / "false" of the reader's like button
 EXTRA = 1  # slot: Edit / Delete links for those allowed
@@ -47,113 +60,134 @@ def url_parts(name: str) -> tuple[str, str]:
     )
     return escape(prefix), escape(suffix)
 
-_PLACEHOLDER = (
-    '<li class="comment-item comment-item--level-{level}">\n'
-    '<article id="{anchor}" class="comment comment--{state}" aria-labelledby="{anchor}-by">\n'
-    '<p class="comment__placeholder" id="{anchor}-by">{placeholder}</p>\n'
-)
-_COMMENT = (
-    '<li class="comment-item comment-item--level-{level}">\n'
-    '<article id="{anchor}" class="comment comment--{state}" aria-labelledby="{anchor}-by">\n'
-    '<header class="comment__header">\n'
-    '<span class="comment__author" id="{anchor}-by">{name}</span>\n'
-    '<a class="comment__permalink" href="#{anchor}"><time datetime="{iso}">{human}</time></a>{edited}\n'
-    "</header>{notice}\n"
-    '<div class="comment__body">{body}</div>\n'
-    '<footer class="comment__footer">\n'
-    '<p class="comment__likes" data-like-label="{id}">{likes}</p>\n'
-)
-_ACTIONS = (
-    '<a class="comment__reply" href="{reply_url}" data-reply-to="{id}">Reply</a>\n'
-    '<a class="comment__report" href="{flag_url}">Report</a>\n'
-    "</footer>"
-)
-_EDITED = '\n<a class="comment__edited" href="{}">{}</a>'
-_NOTICE = '\n<p class="comment__notice">{}</p>'
-_CONTINUE = '\n<p class="comment__continue"><a href="{}">Continue this thread</a></p>'
-_OPEN_REPLIES = (
-    '<details class="comment-replies" open data-thread="{id}">'
-    "<summary>{count} repl{suffix}</summary>"
-)
+
+def _closing(level: int, next_level: int) -> str:
+    """What ends a comment followed by one at `next_level`: its item, and every
+    list that ends here (a top-level thread's replies sit inside <details>)."""
+    lists = "".join(
+        "</ol></details></li>\n" if outer == 0 else "</ol></li>\n"
+        for outer in range(level - 1, next_level - 1, -1)
+    )
+    return f"\n</article>\n</li>\n{lists}"
 
 
 def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
-    """The thread as one `<ol>`: nested lists from each node's opens/closes."""
+    """The thread as one `<ol>`: nested lists from each node's level and the next.
+
+    Everything is read straight from the nodes' rows, with each URL reversed
+    once per call. Each slot is marked with a NUL while the HTML is built and
+    the result split there once: no value can hold a NUL, as PostgreSQL text
+    cannot store one.
+    """
     csrf = f"csrf-{secrets.token_hex(16)}"
+    reply_prefix, reply_suffix = url_parts("reply")
+    flag_prefix, flag_suffix = url_parts("flag")
+    history_prefix, history_suffix = url_parts("history")
+    detail_prefix, detail_suffix = url_parts("detail")
     like_prefix, like_suffix = url_parts("like")
     go_prefix, go_suffix = url_parts("go")
-    login = escape(reverse("account_login")) + "?next="
-    segments: list[str] = []
+    # Quoting works character by character, so the id can go between the quoted parts.
+    login = f"{escape(reverse('account_login'))}?next={quote(go_prefix, safe='/')}"
+    go_suffix = quote(go_suffix, safe="/")
+    tz = timezone.get_current_timezone()
+    names: dict[str, str] = {}
+    closings: dict[tuple[int, int], str] = {}
     slots: list[tuple[int, int]] = []
+    metas: dict[int, tuple] = {}
     parts = ['<ol class="comment-thread">\n']
     append = parts.append
     for node in nodes:
-        pk = node.id
+        row = node.row
+        pk = row[ID]
+        level = node.level
+        state = node.state
+        if state != "published":
+            state = escape(state)
         if node.placeholder:
             append(
-                _PLACEHOLDER.format(
-                    level=node.level,
-                    anchor=node.anchor,
-                    state=escape(node.state),
-                    placeholder=escape(node.placeholder),
-                )
+                f'<li class="comment-item comment-item--level-{level}">\n'
+                f'<article id="comment-{pk}" class="comment comment--{state}" '
+                f'aria-labelledby="comment-{pk}-by">\n'
+                f'<p class="comment__placeholder" id="comment-{pk}-by">'
+                f"{escape(node.placeholder)}</p>\n"
             )
         else:
-            append(
-                _COMMENT.format(
-                    level=node.level,
-                    anchor=node.anchor,
-                    state=escape(node.state),
-                    name=escape(node.display_name),
-                    iso=node.created_iso,
-                    human=node.created_human,
-                    edited=_EDITED.format(escape(node.history_url), node.edited_label)
-                    if node.edited
-                    else "",
-                    notice=_NOTICE.format(escape(node.notice)) if node.notice else "",
-                    # Sanitized on write (comments/sanitize.py): the one value not escaped.
-                    body=node.body_html,
-                    id=pk,
-                    likes=node.like_label,
-                )
+            metas[pk] = row[:META_LENGTH]
+            name = row_display_name(row)
+            escaped_name = names.get(name)
+            if escaped_name is None:
+                escaped_name = names[name] = escape(name)
+            created = row[CREATED_AT]
+            local = created.astimezone(tz)
+            edited = (
+                f'\n<a class="comment__edited" href="{history_prefix}{pk}{history_suffix}">'
+                f"{'edited by a moderator' if row[EDITED_BY_MODERATOR] else 'edited'}</a>"
+                if row[EDITED_AT] is not None
+                else ""
+            )
+            notice = (
+                f'\n<p class="comment__notice">{escape(node.notice)}</p>' if node.notice else ""
             )
             if guest:
-                target = quote(f"{go_prefix}{pk}{go_suffix}", safe="/")
-                append(f'<a class="like-button" href="{login}{target}">Like</a>\n')
+                like = f'<a class="like-button" href="{login}{pk}{go_suffix}">Like</a>\n'
             else:
-                append(
-                    f'<form class="comment__like" method="post" action="{like_prefix}{pk}{like_suffix}" '
-                    f'data-like-form="{pk}"><input type="hidden" name="csrfmiddlewaretoken" '
-                    f'value="{csrf}"><button type="submit" class="like-button" aria-pressed="'
+                # Two slots: the button's pressed state, then the place for Edit / Delete.
+                like = (
+                    f'<form class="comment__like" method="post" '
+                    f'action="{like_prefix}{pk}{like_suffix}" data-like-form="{pk}">'
+                    f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+                    f'<button type="submit" class="like-button" aria-pressed="\x00">Like</button>'
+                    "</form>\x00\n"
                 )
-                segments.append("".join(parts))
-                parts.clear()
                 slots.append((PRESSED, pk))
-                append('">Like</button></form>')
-                segments.append("".join(parts))
-                parts.clear()
                 slots.append((EXTRA, pk))
-                append("\n")
             append(
-                _ACTIONS.format(
-                    id=pk, reply_url=escape(node.reply_url), flag_url=escape(node.flag_url)
-                )
+                f'<li class="comment-item comment-item--level-{level}">\n'
+                f'<article id="comment-{pk}" class="comment comment--{state}" '
+                f'aria-labelledby="comment-{pk}-by">\n'
+                '<header class="comment__header">\n'
+                f'<span class="comment__author" id="comment-{pk}-by">{escaped_name}</span>\n'
+                f'<a class="comment__permalink" href="#comment-{pk}">'
+                f'<time datetime="{created.isoformat()}">{local.day} {MONTHS[local.month]} '
+                f"{local.year}, {local.hour:02d}:{local.minute:02d}</time></a>{edited}\n"
+                f"</header>{notice}\n"
+                # Sanitized on write (comments/sanitize.py): the one value not escaped.
+                f'<div class="comment__body">{row[BODY_HTML]}</div>\n'
+                '<footer class="comment__footer">\n'
+                f'<p class="comment__likes" data-like-label="{pk}">'
+                f"{like_label(row[LIKE_COUNT])}</p>\n"
+                f"{like}"
+                f'<a class="comment__reply" href="{reply_prefix}{pk}{reply_suffix}" '
+                f'data-reply-to="{pk}">Reply</a>\n'
+                f'<a class="comment__report" href="{flag_prefix}{pk}{flag_suffix}">Report</a>\n'
+                "</footer>"
             )
-        if node.continue_url:
-            append(_CONTINUE.format(escape(node.continue_url)))
-        append("\n</article>\n")
-        if node.opens:
-            if node.level == 0:
+        if node.has_more:
+            append(
+                f'\n<p class="comment__continue"><a href="{detail_prefix}{pk}{detail_suffix}">'
+                "Continue this thread</a></p>"
+            )
+        next_level = node.next_level
+        if next_level > level:
+            if level == 0:
                 count = node.reply_count
-                append(_OPEN_REPLIES.format(id=pk, count=count, suffix="y" if count == 1 else "ies"))
-            append('<ol class="comment-list">\n')
+                append(
+                    f'\n</article>\n<details class="comment-replies" open data-thread="{pk}">'
+                    f"<summary>{count} repl{'y' if count == 1 else 'ies'}</summary>"
+                    '<ol class="comment-list">\n'
+                )
+            else:
+                append('\n</article>\n<ol class="comment-list">\n')
         else:
-            append("</li>\n")
-            for closes_thread in node.closes:
-                append("</ol></details></li>\n" if closes_thread else "</ol></li>\n")
+            closing = closings.get((level, next_level))
+            if closing is None:
+                closing = closings[level, next_level] = _closing(level, next_level)
+            append(closing)
     append("</ol>\n")
-    segments.append("".join(parts))
-    metas = {node.id: node.meta for node in nodes if not node.placeholder}
+    html = "".join(parts)
+    segments = html.split("\x00") if slots else [html]
+    if len(segments) != len(slots) + 1:
+        raise ValueError("A comment holds a NUL character.")
     return ThreadFragment(segments=segments, slots=slots, csrf_placeholder=csrf, metas=metas)
 
 

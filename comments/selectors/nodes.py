@@ -1,13 +1,13 @@
-"""Comments turned into the flat, precomputed nodes the thread template prints.
+"""Comments turned into the flat list of nodes a thread page prints.
 
-Everything a comment needs on the page (display name, dates, permalink,
-nesting markers, placeholder text) is computed here once, so the template
-loop does no lookups, date formatting or URL reversing of its own.
+A page can hold thousands of comments, so the comments are read as plain
+tuples (`comment_rows`) and each node keeps its row as is: building model
+instances, or working out every printed value up front, costs more than
+rendering the page. `comments.rendering.render_nodes` reads the rows
+directly; the properties here give the same values to templates and tests.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.urls import reverse
@@ -19,53 +19,33 @@ from comments.models import Comment
 REMOVED_TEXT = "This comment was removed."
 UNAVAILABLE_TEXT = "This comment is not available."
 DELETED_TEXT = "[deleted]"
+HELD_NOTICE = "Awaiting moderation — only you and the moderators can see it."
 
-
-# The columns a node needs, read as plain tuples: building model instances
-# (and their authors) for thousands of comments costs more than rendering them.
+# The columns a node needs, read as plain tuples. The first META_LENGTH of
+# them, in this order, are what permission checks need later (`CommentNode.meta`).
 ROW_FIELDS = (
-    "id", "parent_id", "article_id", "author_id", "author_name", "author__username",
-    "body_html", "status", "created_at", "edited_at", "edited_by_moderator", "deleted_at",
+    "id", "author_id", "created_at", "status", "deleted_at", "edited_at",
+    "level", "lft", "rght", "tree_id", "article_id",
+    "parent_id", "author_name", "author__username", "body_html", "edited_by_moderator",
     "like_count",
-    "level", "lft", "rght", "tree_id",
 )  # fmt: skip
+(
+    ID, AUTHOR_ID, CREATED_AT, STATUS, DELETED_AT, EDITED_AT,
+    LEVEL, LFT, RGHT, TREE_ID, ARTICLE_ID,
+    PARENT_ID, AUTHOR_NAME, USERNAME, BODY_HTML, EDITED_BY_MODERATOR,
+    LIKE_COUNT,
+) = range(len(ROW_FIELDS))  # fmt: skip
+META_LENGTH = 11
+
+PUBLISHED = Comment.Status.PUBLISHED.value
+_HELD = frozenset(status.value for status in Comment.HELD_STATUSES)
+# (state, placeholder, notice) of a comment every reader may read.
+SHOWN = ("published", "", "")
 
 
-@dataclass(slots=True)
-class CommentRow:
-    """The part of a Comment the thread shows, without a model instance."""
-
-    pk: int
-    parent_id: int | None
-    article_id: int
-    author_id: int | None
-    author_name: str
-    author_username: str | None
-    body_html: str
-    status: str
-    created_at: object
-    edited_at: object
-    edited_by_moderator: bool
-    deleted_at: object
-    like_count: int
-    level: int
-    lft: int
-    rght: int
-    tree_id: int
-
-    @property
-    def display_name(self) -> str:
-        if self.author_id is not None:
-            return self.author_username
-        return self.author_name or "Anonymous"
-
-    def get_status_display(self) -> str:
-        return Comment.Status(self.status).label
-
-
-def comment_rows(queryset) -> list[CommentRow]:
-    """The queryset's comments as rows, in its order (one query)."""
-    return [CommentRow(*values) for values in queryset.values_list(*ROW_FIELDS)]
+def comment_rows(queryset) -> list[tuple]:
+    """The queryset's comments as ROW_FIELDS tuples, in its order (one query)."""
+    return list(queryset.values_list(*ROW_FIELDS))
 
 
 def like_label(count: int) -> str:
@@ -75,191 +55,241 @@ def like_label(count: int) -> str:
     return "Liked by 1 person" if count == 1 else f"Liked by {count} people"
 
 
-@dataclass(slots=True)
-class CommentNode:
-    """One comment as the thread template prints it; all values precomputed."""
-
-    id: int
-    parent_id: int | None
-    level: int
-    author_id: int | None
-    display_name: str
-    body_html: str
-    created_iso: str
-    created_human: str
-    edited: bool
-    edited_label: str
-    like_count: int
-    like_label: str
-    # "published", "deleted", or a placeholder/notice state (see node_state).
-    state: str
-    placeholder: str = ""
-    notice: str = ""
-    anchor: str = ""
-    reply_url: str = ""
-    flag_url: str = ""
-    history_url: str = ""
-    continue_url: str = ""
-    opens: bool = False
-    closes: list[bool] = field(default_factory=list)
-    reply_count: int = 0
-    # Enough of the row to rebuild a Comment for permission checks later.
-    meta: tuple = ()
-
-    @property
-    def is_root(self) -> bool:
-        return self.level == 0
-
-class CommentUrls:
-    """Comment URLs reversed once per page, then filled in per comment."""
-
-    _SENTINEL = 987654321
-
-    def __init__(self):
-        self._patterns = {
-            name: reverse(f"comments:{name}", kwargs={"pk": self._SENTINEL})
-            for name in ("detail", "reply", "flag", "history")
-        }
-
-    def get(self, name: str, pk: int) -> str:
-        return self._patterns[name].replace(str(self._SENTINEL), str(pk))
+def row_display_name(row: tuple) -> str:
+    if row[AUTHOR_ID] is not None:
+        return row[USERNAME]
+    return row[AUTHOR_NAME] or "Anonymous"
 
 
-def node_state(comment: Comment, user) -> tuple[str, str, str]:
-    """(state, placeholder, notice) of a comment for this reader.
-
-    A placeholder replaces the author and body; a notice is shown next to a
-    comment the reader may still read in full (their own held comment, or any
-    hidden comment for staff).
-    """
-    is_staff = user is not None and user.is_authenticated and user.is_staff
-    is_author = (
-        user is not None and user.is_authenticated and comment.author_id == user.pk
-    )
-    if comment.deleted_at is not None:
-        return "deleted", DELETED_TEXT, ""
-    status = comment.status
-    if status == Comment.Status.PUBLISHED:
-        return "published", "", ""
-    held_notice = "Awaiting moderation — only you and the moderators can see it."
-    if status == Comment.Status.PENDING and is_staff:
-        return "pending", "", held_notice
-    if status in Comment.HELD_STATUSES and not is_staff:
-        # Held as spam looks the same to its author: never tell a spammer.
-        return ("pending", "", held_notice) if is_author else ("pending", UNAVAILABLE_TEXT, "")
-    if is_staff:
-        return status, "", f"Hidden from readers ({comment.get_status_display().lower()})."
-    return status, REMOVED_TEXT, ""
-
-
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def human_date(moment, tz) -> str:
     """"28 Nov 2026, 14:05" in the site's time zone (strftime is slower, per comment)."""
     local = moment.astimezone(tz)
-    return f"{local.day} {_MONTHS[local.month]} {local.year}, {local.hour:02d}:{local.minute:02d}"
+    return f"{local.day} {MONTHS[local.month]} {local.year}, {local.hour:02d}:{local.minute:02d}"
 
 
-def make_node(
-    comment, state, *, urls, level, has_more=False, reply_count=0, tz=None
-) -> CommentNode:
-    state, placeholder, notice = state
-    likes = comment.like_count if not placeholder else 0
-    return CommentNode(
-        id=comment.pk,
-        parent_id=comment.parent_id,
-        level=level,
-        author_id=comment.author_id,
-        display_name="" if placeholder else comment.display_name,
+def _url(name: str, pk: int) -> str:
+    return reverse(f"comments:{name}", kwargs={"pk": pk})
+
+
+class CommentNode:
+    """One comment as the thread prints it.
+
+    Holds the comment's row (ROW_FIELDS), its level relative to the top of
+    what is shown, the reader's view of it (state, placeholder, notice) and
+    its place in the nesting; everything else is derived on demand.
+    """
+
+    __slots__ = (
+        "has_more", "level", "next_level", "notice", "placeholder", "reply_count", "row", "state",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        row: tuple,
+        level: int,
+        state: str,
+        placeholder: str = "",
+        notice: str = "",
+        has_more: bool = False,
+        reply_count: int = 0,
+        next_level: int = 0,
+    ):
+        self.row = row
+        self.level = level
+        # "published", "deleted", or a placeholder/notice state (see row_state).
+        self.state = state
+        self.placeholder = placeholder
+        self.notice = notice
+        # At the last display level with replies: "Continue this thread".
+        self.has_more = has_more
+        # Replies shown under it (printed for top-level comments).
+        self.reply_count = reply_count
+        # The level of the node printed after this one (0 after the last).
+        self.next_level = next_level
+
+    def __repr__(self) -> str:
+        return f"<CommentNode {self.id} level {self.level} {self.state}>"
+
+    @property
+    def id(self) -> int:
+        return self.row[ID]
+
+    @property
+    def parent_id(self) -> int | None:
+        return self.row[PARENT_ID]
+
+    @property
+    def author_id(self) -> int | None:
+        return self.row[AUTHOR_ID]
+
+    @property
+    def is_root(self) -> bool:
+        return self.level == 0
+
+    @property
+    def display_name(self) -> str:
+        return "" if self.placeholder else row_display_name(self.row)
+
+    @property
+    def body_html(self) -> str:
         # Sanitized on write (comments/sanitize.py): the one field marked safe.
-        body_html=mark_safe(comment.body_html) if not placeholder else "",
-        created_iso=comment.created_at.isoformat(),
-        created_human=human_date(comment.created_at, tz or timezone.get_current_timezone()),
-        edited=comment.edited_at is not None and not placeholder,
-        edited_label="edited by a moderator" if comment.edited_by_moderator else "edited",
-        like_count=likes,
-        like_label=like_label(likes),
-        state=state,
-        placeholder=placeholder,
-        notice=notice,
-        anchor=f"comment-{comment.pk}",
-        reply_url=urls.get("reply", comment.pk),
-        flag_url=urls.get("flag", comment.pk),
-        history_url=urls.get("history", comment.pk) if comment.edited_at else "",
-        continue_url=urls.get("detail", comment.pk) if has_more else "",
-        reply_count=reply_count,
-        meta=(
-            comment.pk,
-            comment.author_id,
-            comment.created_at,
-            comment.status,
-            comment.deleted_at,
-            comment.edited_at,
-            comment.level,
-            comment.lft,
-            comment.rght,
-            comment.tree_id,
-            comment.article_id,
-        ),
-    )
+        return "" if self.placeholder else mark_safe(self.row[BODY_HTML])
+
+    @property
+    def created_iso(self) -> str:
+        return self.row[CREATED_AT].isoformat()
+
+    @property
+    def created_human(self) -> str:
+        return human_date(self.row[CREATED_AT], timezone.get_current_timezone())
+
+    @property
+    def edited(self) -> bool:
+        return self.row[EDITED_AT] is not None and not self.placeholder
+
+    @property
+    def edited_label(self) -> str:
+        return "edited by a moderator" if self.row[EDITED_BY_MODERATOR] else "edited"
+
+    @property
+    def like_count(self) -> int:
+        return 0 if self.placeholder else self.row[LIKE_COUNT]
+
+    @property
+    def like_label(self) -> str:
+        return like_label(self.like_count)
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.row[ID]}"
+
+    @property
+    def reply_url(self) -> str:
+        return _url("reply", self.row[ID])
+
+    @property
+    def flag_url(self) -> str:
+        return _url("flag", self.row[ID])
+
+    @property
+    def history_url(self) -> str:
+        return _url("history", self.row[ID]) if self.row[EDITED_AT] else ""
+
+    @property
+    def continue_url(self) -> str:
+        return _url("detail", self.row[ID]) if self.has_more else ""
+
+    @property
+    def opens(self) -> bool:
+        """The next node is this one's first reply: its <li> stays open and a list starts."""
+        return self.next_level > self.level
+
+    @property
+    def closes(self) -> list[bool]:
+        """One entry per list that ends after this node, True where that list is
+        a top-level thread's replies (inside <details>)."""
+        if self.opens:
+            return []
+        return [level == 0 for level in range(self.level - 1, self.next_level - 1, -1)]
+
+    @property
+    def meta(self) -> tuple:
+        """Enough of the row to rebuild a Comment for permission checks later."""
+        return self.row[:META_LENGTH]
 
 
-def build_nodes(comments: list[Comment], *, user, base_level: int) -> list[CommentNode]:
-    """Turn comments in tree order into template-ready nodes.
+def reader_of(user) -> tuple[bool, int | None]:
+    """(is staff, user id or None): asked once per page, not per comment
+    (request.user is a lazy object, slow to ask)."""
+    if user is None or not user.is_authenticated:
+        return False, None
+    return bool(user.is_staff), user.pk
+
+
+def row_state(row: tuple, *, is_staff: bool, user_id: int | None) -> tuple[str, str, str]:
+    """(state, placeholder, notice) of a comment row for this reader.
+
+    A placeholder replaces the author and body; a notice is shown next to a
+    comment the reader may still read in full (their own held comment, or any
+    hidden comment for staff).
+    """
+    if row[DELETED_AT] is not None:
+        return "deleted", DELETED_TEXT, ""
+    status = row[STATUS]
+    if status == PUBLISHED:
+        return SHOWN
+    if status == Comment.Status.PENDING and is_staff:
+        return "pending", "", HELD_NOTICE
+    if status in _HELD and not is_staff:
+        # Held as spam looks the same to its author: never tell a spammer.
+        is_author = user_id is not None and row[AUTHOR_ID] == user_id
+        return ("pending", "", HELD_NOTICE) if is_author else ("pending", UNAVAILABLE_TEXT, "")
+    if is_staff:
+        label = Comment.Status(status).label.lower()
+        return status, "", f"Hidden from readers ({label})."
+    return status, REMOVED_TEXT, ""
+
+
+def context_nodes(rows: list[tuple], *, user) -> list[CommentNode]:
+    """A parent chain printed flat for context; hidden comments as placeholders."""
+    is_staff, user_id = reader_of(user)
+    return [
+        CommentNode(row, 0, *row_state(row, is_staff=is_staff, user_id=user_id)) for row in rows
+    ]
+
+
+def build_nodes(rows: list[tuple], *, user, base_level: int) -> list[CommentNode]:
+    """Turn comment rows in tree order into nodes.
 
     Placeholders stay in place while anything under them is readable; a
     subtree with nothing readable is dropped whole, so the nesting of what
     remains is still a valid tree. Comments at the last display level that
     have replies get a "Continue this thread" link instead of their replies.
     """
-    if not comments:
+    if not rows:
         return []
-    depth = settings.NEWSROOM_COMMENT_DISPLAY_DEPTH
-    states = {c.pk: node_state(c, user) for c in comments}
-    # Walk backwards so children are settled before their parents.
-    keep: dict[int, bool] = {}
+    is_staff, user_id = reader_of(user)
+    last_level = base_level + settings.NEWSROOM_COMMENT_DISPLAY_DEPTH - 1
+    count = len(rows)
+    states: list[tuple | None] = [None] * count
+    # Walk backwards so children are settled before their parents: how many
+    # comments are shown below each one (absent: none, or not kept itself).
     shown_below: dict[int, int] = {}
-    ids = {c.pk for c in comments}
-    for comment in reversed(comments):
-        relative = comment.level - base_level
-        beyond = relative == depth - 1 and comment.rght - comment.lft > 1
-        readable = not states[comment.pk][1]
-        kept = readable or shown_below.get(comment.pk, 0) > 0 or beyond
-        keep[comment.pk] = kept
-        if kept and comment.parent_id in ids:
-            shown_below[comment.parent_id] = (
-                shown_below.get(comment.parent_id, 0) + 1 + shown_below.get(comment.pk, 0)
-            )
+    ids = {row[ID] for row in rows}
+    for index in range(count - 1, -1, -1):
+        row = rows[index]
+        if row[DELETED_AT] is None and row[STATUS] == PUBLISHED:
+            state = SHOWN
+        else:
+            state = row_state(row, is_staff=is_staff, user_id=user_id)
+        below = shown_below.get(row[ID], 0)
+        if not state[1] or below or (row[LEVEL] == last_level and row[RGHT] - row[LFT] > 1):
+            states[index] = state
+            parent_id = row[PARENT_ID]
+            if parent_id in ids:
+                shown_below[parent_id] = shown_below.get(parent_id, 0) + 1 + below
 
-    urls = CommentUrls()
-    tz = timezone.get_current_timezone()
-    nodes = [
-        make_node(
-            comment,
-            states[comment.pk],
-            urls=urls,
-            level=comment.level - base_level,
-            has_more=comment.level - base_level == depth - 1 and comment.rght - comment.lft > 1,
-            reply_count=shown_below.get(comment.pk, 0),
-            tz=tz,
+    nodes: list[CommentNode] = []
+    append = nodes.append
+    previous = None
+    for row, state in zip(rows, states, strict=True):
+        if state is None:
+            continue
+        level = row[LEVEL]
+        node = CommentNode(
+            row,
+            level - base_level,
+            state[0],
+            state[1],
+            state[2],
+            level == last_level and row[RGHT] - row[LFT] > 1,
+            shown_below.get(row[ID], 0),
         )
-        for comment in comments
-        if keep[comment.pk]
-    ]
-    _mark_nesting(nodes)
+        if previous is not None:
+            previous.next_level = node.level
+        append(node)
+        previous = node
     return nodes
-
-
-def _mark_nesting(nodes: list[CommentNode]) -> None:
-    """Set how many lists open/close after each node for nested <ol>/<li> markup.
-
-    `opens`: the next node is this one's first reply, so its <li> stays open
-    and a list starts. `closes`: one entry per list that ends after this node,
-    True where that list is a top-level thread's replies (inside <details>).
-    """
-    for index, node in enumerate(nodes):
-        next_level = nodes[index + 1].level if index + 1 < len(nodes) else 0
-        node.opens = next_level > node.level
-        if not node.opens:
-            node.closes = [level == 0 for level in range(node.level - 1, next_level - 1, -1)]

@@ -1,0 +1,258 @@
+"""The thread's HTML exactly as `comments.rendering` writes it, and the
+compiled thread queries run with each page's own values."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.utils.safestring import SafeString
+
+from comments.models import Comment
+from comments.rendering import fill_slots, render_nodes
+from comments.selectors import comment_subtree, thread_page, thread_roots
+from tests.comments.threads import C, build
+from tests.factories import ArticleFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+WINTER = datetime(2026, 1, 15, 9, 4, 30, 250000, tzinfo=UTC)
+SUMMER = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 00:30 the next day in London
+
+
+@pytest.fixture
+def thread(article, settings):
+    # a          by "Ann & <Co>", 2 likes
+    # ├── b      edited by a moderator
+    # │   └── c  at the last display level: its reply d is a "Continue" link
+    # │       └── d
+    # └── e      removed, kept as a placeholder for its reply
+    #     └── f
+    # g          imported, no name; posted in summer time
+    settings.NEWSROOM_COMMENT_DISPLAY_DEPTH = 3
+    ann = UserFactory(username="Ann & <Co>")
+    rows = build(
+        article,
+        [
+            C(
+                "a",
+                [
+                    C("b", [C("c", [C("d")])], edited=True),
+                    C("e", [C("f")], status=Comment.Status.REMOVED),
+                ],
+                author=ann,
+                likes=2,
+            ),
+            C("g", author_name=" ", created_at=SUMMER),
+        ],
+        start=WINTER,
+    )
+    Comment.objects.filter(pk=rows["b"].pk).update(edited_by_moderator=True)
+    Comment.objects.filter(pk=rows["g"].pk).update(author_name="")
+    return {key: row.pk for key, row in rows.items()}
+
+
+def _comment(pk, *, level, name, iso, human, body, extra="", likes="", like):
+    return (
+        f'<li class="comment-item comment-item--level-{level}">\n'
+        f'<article id="comment-{pk}" class="comment comment--published" '
+        f'aria-labelledby="comment-{pk}-by">\n'
+        f'<header class="comment__header">\n'
+        f'<span class="comment__author" id="comment-{pk}-by">{name}</span>\n'
+        f'<a class="comment__permalink" href="#comment-{pk}">'
+        f'<time datetime="{iso}">{human}</time></a>{extra}\n'
+        f"</header>\n"
+        f'<div class="comment__body"><p>{body}</p></div>\n'
+        f'<footer class="comment__footer">\n'
+        f'<p class="comment__likes" data-like-label="{pk}">{likes}</p>\n'
+        f"{like}"
+        f'<a class="comment__reply" href="/comments/{pk}/reply/" data-reply-to="{pk}">Reply</a>\n'
+        f'<a class="comment__report" href="/comments/{pk}/flag/">Report</a>\n'
+        f"</footer>"
+    )
+
+
+def _guest_like(pk):
+    return f'<a class="like-button" href="/accounts/login/?next=/comments/{pk}/go/">Like</a>\n'
+
+
+def test_guest_thread_markup(thread):
+    t = thread
+
+    nodes = thread_page(article=Comment.objects.get(pk=t["a"]).article, user=None).nodes
+    fragment = render_nodes(nodes, guest=True)
+
+    def comment(key, **kwargs):
+        return _comment(t[key], like=_guest_like(t[key]), **kwargs)
+
+    assert fragment.slots == []
+    assert fragment.segments == [
+        '<ol class="comment-thread">\n'
+        + comment(
+            "a",
+            level=0,
+            name="Ann &amp; &lt;Co&gt;",
+            iso="2026-01-15T09:05:30.250000+00:00",
+            human="15 Jan 2026, 09:05",
+            body="a",
+            likes="Liked by 2 people",
+        )
+        + f'\n</article>\n<details class="comment-replies" open data-thread="{t["a"]}">'
+        "<summary>4 replies</summary>"
+        '<ol class="comment-list">\n'
+        + comment(
+            "b",
+            level=1,
+            name="Reader b",
+            iso="2026-01-15T09:06:30.250000+00:00",
+            human="15 Jan 2026, 09:06",
+            body="b",
+            extra=f'\n<a class="comment__edited" href="/comments/{t["b"]}/history/">'
+            "edited by a moderator</a>",
+        )
+        + '\n</article>\n<ol class="comment-list">\n'
+        + comment(
+            "c",
+            level=2,
+            name="Reader c",
+            iso="2026-01-15T09:07:30.250000+00:00",
+            human="15 Jan 2026, 09:07",
+            body="c",
+        )
+        + f'\n<p class="comment__continue"><a href="/comments/{t["c"]}/">'
+        "Continue this thread</a></p>"
+        "\n</article>\n</li>\n</ol></li>\n"
+        '<li class="comment-item comment-item--level-1">\n'
+        f'<article id="comment-{t["e"]}" class="comment comment--removed" '
+        f'aria-labelledby="comment-{t["e"]}-by">\n'
+        f'<p class="comment__placeholder" id="comment-{t["e"]}-by">'
+        "This comment was removed.</p>\n"
+        '\n</article>\n<ol class="comment-list">\n'
+        + comment(
+            "f",
+            level=2,
+            name="Reader f",
+            iso="2026-01-15T09:10:30.250000+00:00",
+            human="15 Jan 2026, 09:10",
+            body="f",
+        )
+        + "\n</article>\n</li>\n</ol></li>\n</ol></details></li>\n"
+        + comment(
+            "g",
+            level=0,
+            name="Anonymous",
+            iso="2026-07-01T23:30:00+00:00",
+            human="2 Jul 2026, 00:30",
+            body="g",
+        )
+        + "\n</article>\n</li>\n</ol>\n"
+    ]
+    # What Edit / Delete checks need, for every comment shown in full.
+    assert list(fragment.metas) == [t[key] for key in "abcfg"]
+    assert fragment.metas[t["a"]][:2] == (t["a"], Comment.objects.get(pk=t["a"]).author_id)
+
+
+def test_signed_in_thread_keeps_per_reader_slots_out_of_the_shared_html(thread):
+    t = thread
+    article = Comment.objects.get(pk=t["a"]).article
+
+    fragment = render_nodes(thread_page(article=article, user=UserFactory()).nodes, guest=False)
+
+    shown = [t[key] for key in "abcfg"]
+    assert [pk for _, pk in fragment.slots] == [pk for pk in shown for _ in (1, 2)]
+    assert len(fragment.segments) == len(fragment.slots) + 1
+    shared = "".join(fragment.segments)
+    assert 'aria-pressed=""' in shared and "true" not in shared and "Edit" not in shared
+    html = fill_slots(
+        fragment,
+        csrf_token="token<&>",
+        liked={t["b"]},
+        extras={t["c"]: '\n<a class="comment__edit" href="/comments/c/edit/">Edit</a>'},
+    )
+    like = (
+        '<form class="comment__like" method="post" action="/comments/{pk}/like/" '
+        'data-like-form="{pk}"><input type="hidden" name="csrfmiddlewaretoken" '
+        'value="token&lt;&amp;&gt;"><button type="submit" class="like-button" '
+        'aria-pressed="{pressed}">Like</button></form>{extra}\n'
+    )
+    assert like.format(pk=t["a"], pressed="false", extra="") in html
+    assert like.format(pk=t["b"], pressed="true", extra="") in html
+    assert (
+        like.format(
+            pk=t["c"],
+            pressed="false",
+            extra='\n<a class="comment__edit" href="/comments/c/edit/">Edit</a>',
+        )
+        in html
+    )
+    assert fragment.csrf_placeholder not in html
+    assert html.count("aria-pressed=") == 5
+
+
+def test_parent_chain_nodes_give_the_template_their_values(thread):
+    t = thread
+
+    subtree = comment_subtree(comment=Comment.objects.get(pk=t["f"]), user=None)
+
+    a, e = subtree.ancestors
+    assert (a.id, a.anchor, a.state, a.placeholder) == (
+        t["a"],
+        f"comment-{t['a']}",
+        "published",
+        "",
+    )
+    assert (a.display_name, a.created_iso, a.created_human) == (
+        "Ann & <Co>",
+        "2026-01-15T09:05:30.250000+00:00",
+        "15 Jan 2026, 09:05",
+    )
+    assert a.body_html == "<p>a</p>" and isinstance(a.body_html, SafeString)
+    assert (a.like_count, a.like_label, a.edited, a.is_root) == (
+        2,
+        "Liked by 2 people",
+        False,
+        True,
+    )
+    assert (e.state, e.placeholder, e.display_name, e.body_html, e.like_count) == (
+        "removed",
+        "This comment was removed.",
+        "",
+        "",
+        0,
+    )
+    [f] = subtree.nodes
+    assert (f.id, f.level, f.parent_id, f.opens, f.closes) == (t["f"], 0, t["e"], False, [])
+    assert f.meta[:2] == (t["f"], None)
+    assert (f.reply_url, f.flag_url, f.history_url, f.continue_url) == (
+        f"/comments/{t['f']}/reply/",
+        f"/comments/{t['f']}/flag/",
+        "",
+        "",
+    )
+
+
+def test_compiled_thread_queries_run_with_each_pages_values(settings):
+    # The roots and thread queries are compiled once per sort and kind of
+    # reader; every run must still read its own story, reader and page.
+    settings.NEWSROOM_COMMENT_THREADS_PER_PAGE = 1
+    first, second = ArticleFactory(), ArticleFactory()
+    ann, bob = UserFactory(), UserFactory()
+    earlier = datetime(2025, 12, 1, tzinfo=UTC)
+    build(first, [C("first-1"), C("ann-held", author=ann, status=Comment.Status.PENDING)])
+    build(second, [C("second-1", [C("second-reply")]), C("second-2"), C("second-3")], start=earlier)
+    build(second, [C("bob-held", author=bob, status=Comment.Status.SPAM)], start=WINTER)
+
+    def bodies(article, user, page=1):
+        return [n.body_html for n in thread_page(article=article, user=user, page=page).nodes]
+
+    for _ in range(2):
+        assert bodies(first, ann, page=2) == ["<p>ann-held</p>"]
+        assert bodies(first, bob, page=2) == ["<p>first-1</p>"]  # past the end: last page
+        assert bodies(second, bob, page=4) == ["<p>bob-held</p>"]
+        assert bodies(second, ann, page=1) == ["<p>second-1</p>", "<p>second-reply</p>"]
+        assert bodies(second, None, page=3) == ["<p>second-3</p>"]
+        assert bodies(second, StaffFactory(), page=4) == ["<p>bob-held</p>"]
+        _, number, num_pages, threads, count, pending = thread_roots(
+            article=second, user=bob, page=2
+        )
+        assert (number, num_pages, threads, count, pending) == (2, 4, 4, 4, True)
+        _, number, num_pages, threads, count, pending = thread_roots(article=second, user=ann)
+        assert (number, num_pages, threads, count, pending) == (1, 3, 3, 4, False)
