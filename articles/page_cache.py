@@ -11,12 +11,15 @@ after two checks against versions that every change bumps:
   all of them keeps this simple and never stale).
 
 Anything carrying a session or a pending message is rendered normally and
-not stored. The body is compressed once when stored, and sent compressed to
-every client that accepts gzip (every browser does): a page of a few hundred
-comments shrinks about tenfold. Guest pages hold no secret, so compressing
-them gives nothing away (BREACH needs a secret in the body). The cache is an optimisation only: if it fails, pages render as
-if it were empty. Responses carry an ETag, and `Cache-Control: public` with a
-short max-age so a CDN may keep them too (signed-in pages are private).
+not stored. The body is compressed once, when first asked for, and sent
+compressed to every client that accepts gzip (every browser does): a page of
+a few hundred comments shrinks about tenfold. Guest pages hold no secret, so
+compressing them gives nothing away (BREACH needs a secret in the body).
+
+The cache is an optimisation only: if it fails, pages render as if it were
+empty. Responses carry an ETag, and `Cache-Control: public` with a short
+max-age so a CDN may keep them too (signed-in pages are private, see
+`articles.reader_pages`).
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # shared cache holds a small entry per page (versions, headers, ETag) and the
 # body under its ETag, a hash of the body; each process also keeps the bodies
 # it served lately (a body under its hash can never be stale).
-_bodies = BoundedMemory(size=lambda bodies: len(bodies[0]) + len(bodies[1]))
+_bodies = BoundedMemory(size=lambda bodies: len(bodies[0]) + len(bodies[1] or b""))
 # Which story a cached URL showed, so one round trip fetches the page entry and
 # both versions together. Only a hint: the entry says which story it is for.
 _article_of_key: dict[str, int] = {}
@@ -154,6 +157,17 @@ def current_entry(key: str):
     return entry
 
 
+def _compress(etag: str, *, timeout: int, plain: bytes) -> bytes:
+    """Gzip a stored body once, for this process and, through the cache, every other."""
+    compressed = gzip.compress(plain, compresslevel=6, mtime=0)
+    _bodies.put(etag, (plain, compressed))
+    try:
+        cache.set(_body_key(etag), (plain, compressed), timeout)
+    except Exception:
+        logger.warning("Cache unavailable storing a compressed story page", exc_info=True)
+    return compressed
+
+
 def lookup(request) -> HttpResponse | None:
     """The stored page for this URL if it is still current, else None."""
     key = page_key(request)  # outside the try: a disallowed host is a 400, not a miss
@@ -173,6 +187,8 @@ def lookup(request) -> HttpResponse | None:
         return None
     plain, compressed = bodies
     if _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        if compressed is None:
+            compressed = _compress(etag, timeout=PAGE_TIMEOUT, plain=plain)
         response = HttpResponse(compressed, status=status)
         response["Content-Encoding"] = "gzip"
         etag = _gzip_etag(etag)
@@ -215,7 +231,9 @@ def store(request, response, *, article, valid_for: tuple[str, str] | None) -> N
             etag,
             stored_at,
         )
-        bodies = (content, gzip.compress(content, compresslevel=6, mtime=0))
+        # Compressed when first asked for (see `lookup`), not here: a reader
+        # waiting for a freshly rendered page should not wait for that too.
+        bodies = (content, None)
         # The body first: an entry is never visible without its body.
         cache.set(_body_key(etag), bodies, timeout)
         cache.set(page_key(request), entry, timeout)

@@ -18,6 +18,7 @@ or a draft kept across log-in.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import secrets
@@ -31,7 +32,13 @@ from django.utils.cache import patch_cache_control
 
 from articles import page_cache
 from comments import cache as thread_cache
-from comments.context import DRAFT_SESSION_KEY, THREAD_PLACEHOLDER, ReaderState, reader_html
+from comments.context import (
+    DRAFT_SESSION_KEY,
+    THREAD_PLACEHOLDER,
+    ReaderState,
+    reader_controls,
+    reader_html,
+)
 from comments.context import reader_state as load_reader_state
 
 logger = logging.getLogger(__name__)
@@ -86,22 +93,42 @@ def _split(content: str) -> list[str]:
     return parts
 
 
-def _fill(parts: list[str], *, request, fragment, state: ReaderState) -> str:
+def _fill(parts: list[str], *, request, fragment, state: ReaderState, identity: str) -> HttpResponse:
+    """The page for this reader, with an ETag for what was filled in.
+
+    The body differs on every request (the CSRF token is masked afresh each
+    time), so hashing it would give an ETag that never matches. The tag is
+    made from what the page is built of instead: the shared rendering
+    (`identity`), the reader's name, likes, Edit / Delete links and CSRF
+    secret. Any masking of the same secret is as good as another, so a
+    browser revalidating an unchanged page gets a 304.
+    """
+    user = request.user
     token = get_token(request)
+    controls = reader_controls(fragment, user)
+    nav = get_template(ACCOUNT_NAV_TEMPLATE).render({"user": user, "csrf_token": CSRF_PLACEHOLDER})
     values = {
         CSRF: escape(token),
-        NAV: get_template(ACCOUNT_NAV_TEMPLATE).render(
-            {"user": request.user, "csrf_token": token}
+        NAV: nav.replace(CSRF_PLACEHOLDER, escape(token)),
+        THREAD: reader_html(
+            fragment, request=request, liked=state.liked, csrf_token=token, controls=controls
         ),
-        THREAD: reader_html(fragment, request=request, liked=state.liked, csrf_token=token),
     }
-    return "".join(
+    content = "".join(
         part if index % 2 == 0 else values[part] for index, part in enumerate(parts)
     )
-
-
-def _response(content: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
+    tag = hashlib.blake2b(digest_size=16)
+    for value in (
+        identity,
+        nav,
+        ",".join(map(str, sorted(state.liked))),
+        repr(sorted(controls.items())),
+        request.META.get("CSRF_COOKIE", ""),
+    ):
+        tag.update(value.encode())
+        tag.update(b"\x00")
+    response = HttpResponse(content)
+    response["ETag"] = f'W/"{tag.hexdigest()}"'
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
@@ -123,9 +150,11 @@ def serve(request) -> HttpResponse | None:
     cached = thread_cache.get_fragment(fragment_key)
     if cached is None:
         return None
-    return _response(
-        _fill(parts, request=request, fragment=cached[0], state=state), content_type
+    response = _fill(
+        parts, request=request, fragment=cached[0], state=state, identity=repr(entry[:4])
     )
+    response["Content-Type"] = content_type
+    return response
 
 
 def store_and_fill(request, response, *, article, valid_for, section: dict, state) -> HttpResponse:
@@ -143,10 +172,9 @@ def store_and_fill(request, response, *, article, valid_for, section: dict, stat
             )
         except Exception:
             logger.warning("Cache unavailable storing a shared story page", exc_info=True)
-    filled = _response(
-        _fill(parts, request=request, fragment=section["fragment"], state=state), content_type
+    identity = repr((article.pk, *(valid_for or (None, None)), section["fragment_key"]))
+    filled = _fill(
+        parts, request=request, fragment=section["fragment"], state=state, identity=identity
     )
-    for name in ("Content-Language",):
-        if response.has_header(name):
-            filled[name] = response[name]
+    filled["Content-Type"] = content_type
     return filled

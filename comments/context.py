@@ -110,20 +110,29 @@ def _extra_controls(fragment: ThreadFragment, user) -> dict[int, str]:
     return extras
 
 
+def reader_controls(fragment: ThreadFragment, user) -> dict[int, str]:
+    """The Edit / Delete links `user` gets on the fragment's comments, by comment id."""
+    return _extra_controls(fragment, user)
+
+
 def reader_html(
-    fragment: ThreadFragment, *, request, liked: frozenset[int], csrf_token: str | None = None
+    fragment: ThreadFragment,
+    *,
+    request,
+    liked: frozenset[int],
+    csrf_token: str | None = None,
+    controls: dict[int, str] | None = None,
 ) -> str:
-    """A shared thread fragment with this reader's controls filled in."""
-    user = request.user
+    """A shared thread fragment with this reader's controls filled in.
+
+    `controls` are what `reader_controls` returned for this reader, if known.
+    """
     if csrf_token is None and fragment.slots:
         csrf_token = get_token(request)
+    if controls is None:
+        controls = _extra_controls(fragment, request.user)
     return mark_safe(
-        fill_slots(
-            fragment,
-            csrf_token=csrf_token or "",
-            liked=liked,
-            extras=_extra_controls(fragment, user),
-        )
+        fill_slots(fragment, csrf_token=csrf_token or "", liked=liked, extras=controls)
     )
 
 

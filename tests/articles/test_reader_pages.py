@@ -185,3 +185,25 @@ def test_staff_get_their_own_page_with_the_admin_link(article, two_comments):
 
     assertContains(page, reverse("admin:index"))
     assertNotContains(ann.get(url), reverse("admin:index"))
+
+
+def test_an_unchanged_page_revalidates_and_a_like_changes_it(
+    article, two_comments, django_capture_on_commit_callbacks
+):
+    first, _ = two_comments
+    ann, ann_user = _reader("ann")
+    url = article.get_absolute_url()
+    ann.get(url)  # kept for other readers
+    page = ann.get(url)
+    assert page["ETag"]
+
+    assert ann.get(url, HTTP_IF_NONE_MATCH=page["ETag"]).status_code == 304
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ann.post(reverse("comments:like", kwargs={"pk": first.pk}))
+    changed = ann.get(url, HTTP_IF_NONE_MATCH=page["ETag"])
+    assert changed.status_code == 200
+    assert _pressed_ids(changed.content.decode()) == {first.pk}
+    # Another reader's page of the same story is not this reader's.
+    bob, _ = _reader("bob")
+    assert bob.get(url, HTTP_IF_NONE_MATCH=changed["ETag"]).status_code == 200
