@@ -37,9 +37,10 @@ from comments.context import (
     THREAD_PLACEHOLDER,
     ReaderState,
     reader_controls,
-    reader_html,
 )
 from comments.context import reader_state as load_reader_state
+from comments.rendering import encode_fragment, fill_encoded
+from newsroom.memory import BoundedMemory
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +94,28 @@ def _split(content: str) -> list[str]:
     return parts
 
 
-def _fill(parts: list[str], *, request, fragment, state: ReaderState, identity: str) -> HttpResponse:
+# Per process, the encoded forms of shared renderings and thread fragments,
+# under keys that name their versions (so never stale; see newsroom.memory).
+_encoded_pages = BoundedMemory(size=lambda parts: sum(len(part) for part in parts))
+_encoded_threads = BoundedMemory(size=lambda encoded: sum(map(len, encoded.pieces)))
+
+
+def _encoded(memory: BoundedMemory, key: str | None, encode):
+    value = memory.get(key) if key else None
+    if value is None:
+        value = encode()
+        if key:
+            memory.put(key, value)
+    return value
+
+
+def _fill(
+    parts: list[str], *, request, fragment, fragment_key, state: ReaderState, identity: str
+) -> HttpResponse:
     """The page for this reader, with an ETag for what was filled in.
+
+    Works on bytes encoded once per process: encoding a few hundred
+    kilobytes of page costs more per request than filling it in.
 
     The body differs on every request (the CSRF token is masked afresh each
     time), so hashing it would give an ETag that never matches. The tag is
@@ -108,27 +129,36 @@ def _fill(parts: list[str], *, request, fragment, state: ReaderState, identity: 
     controls = reader_controls(fragment, user)
     nav = get_template(ACCOUNT_NAV_TEMPLATE).render({"user": user, "csrf_token": CSRF_PLACEHOLDER})
     values = {
-        CSRF: escape(token),
-        NAV: nav.replace(CSRF_PLACEHOLDER, escape(token)),
-        THREAD: reader_html(
-            fragment, request=request, liked=state.liked, csrf_token=token, controls=controls
+        CSRF: escape(token).encode(),
+        NAV: nav.replace(CSRF_PLACEHOLDER, escape(token)).encode(),
+        THREAD: fill_encoded(
+            _encoded(_encoded_threads, fragment_key, lambda: encode_fragment(fragment)),
+            csrf_token=token,
+            liked=state.liked,
+            extras={pk: html.encode() for pk, html in controls.items()},
         ),
     }
-    content = "".join(
-        part if index % 2 == 0 else values[part] for index, part in enumerate(parts)
-    )
-    tag = hashlib.blake2b(digest_size=16)
-    for value in (
+    encoded = _encoded(
+        _encoded_pages,
         identity,
-        nav,
-        ",".join(map(str, sorted(state.liked))),
-        repr(sorted(controls.items())),
-        request.META.get("CSRF_COOKIE", ""),
-    ):
-        tag.update(value.encode())
-        tag.update(b"\x00")
+        lambda: [part.encode() if index % 2 == 0 else part for index, part in enumerate(parts)],
+    )
+    content = b"".join(
+        part if index % 2 == 0 else values[part] for index, part in enumerate(encoded)
+    )
     response = HttpResponse(content)
-    response["ETag"] = f'W/"{tag.hexdigest()}"'
+    if identity:  # else ConditionalGetMiddleware hashes the body, which never matches
+        tag = hashlib.blake2b(digest_size=16)
+        for value in (
+            identity,
+            nav,
+            ",".join(map(str, sorted(state.liked))),
+            repr(sorted(controls.items())),
+            request.META.get("CSRF_COOKIE", ""),
+        ):
+            tag.update(value.encode())
+            tag.update(b"\x00")
+        response["ETag"] = f'W/"{tag.hexdigest()}"'
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
@@ -151,7 +181,12 @@ def serve(request) -> HttpResponse | None:
     if cached is None:
         return None
     response = _fill(
-        parts, request=request, fragment=cached[0], state=state, identity=repr(entry[:4])
+        parts,
+        request=request,
+        fragment=cached[0],
+        fragment_key=fragment_key,
+        state=state,
+        identity=repr((key, *entry[:4])),
     )
     response["Content-Type"] = content_type
     return response
@@ -164,17 +199,22 @@ def store_and_fill(request, response, *, article, valid_for, section: dict, stat
     content = response.content.decode(response.charset)
     parts = _split(content)
     content_type = response["Content-Type"]
+    identity = ""  # without versions, nothing names this rendering: it is not kept
     if valid_for and section["fragment_key"]:
+        key = page_cache.page_key(request, KIND)
         entry = (article.pk, *valid_for, section["fragment_key"], content_type, parts)
+        identity = repr((key, *entry[:4]))
         try:
-            page_cache.cache.set(
-                page_cache.page_key(request, KIND), entry, page_cache.page_timeout(article)
-            )
+            page_cache.cache.set(key, entry, page_cache.page_timeout(article))
         except Exception:
             logger.warning("Cache unavailable storing a shared story page", exc_info=True)
-    identity = repr((article.pk, *(valid_for or (None, None)), section["fragment_key"]))
     filled = _fill(
-        parts, request=request, fragment=section["fragment"], state=state, identity=identity
+        parts,
+        request=request,
+        fragment=section["fragment"],
+        fragment_key=section["fragment_key"],
+        state=state,
+        identity=identity,
     )
     filled["Content-Type"] = content_type
     return filled

@@ -117,7 +117,7 @@ def test_the_csrf_token_on_a_shared_page_is_the_readers_own_and_works(
 def test_a_new_comment_and_a_story_edit_show_on_the_next_request(
     article, two_comments, django_capture_on_commit_callbacks
 ):
-    ann, ann_user = _reader("ann")
+    ann, _ = _reader("ann")
     url = article.get_absolute_url()
     ann.get(url)
 
@@ -191,7 +191,7 @@ def test_an_unchanged_page_revalidates_and_a_like_changes_it(
     article, two_comments, django_capture_on_commit_callbacks
 ):
     first, _ = two_comments
-    ann, ann_user = _reader("ann")
+    ann, _ = _reader("ann")
     url = article.get_absolute_url()
     ann.get(url)  # kept for other readers
     page = ann.get(url)
