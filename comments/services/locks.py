@@ -29,9 +29,15 @@ no run has.
 
 Lock order, for anything that takes several: the new-tree lock first, then
 thread locks. A reply never takes the new-tree lock, so no cycle can form.
+
+`insert_comment()` is how comment_create writes: the lock, the renumbering
+and the insert in one round trip, so a busy thread's lock is held for as
+short a time as the database allows (see its docstring).
 """
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models.signals import post_save, pre_save
 
 from comments.exceptions import CommentError
 from comments.models import Comment
@@ -85,6 +91,145 @@ def lock_parent(parent: Comment) -> Comment:
             return current
         tree_id = current.tree_id
     raise CommentError("This conversation is being rearranged; please try again.")
+
+
+# Inserting under the locks --------------------------------------------------
+
+
+def insert_comment(node: Comment, parent: Comment | None) -> Comment | None:
+    """Save the new comment `node` as the last reply to `parent`, or as a new
+    thread when `parent` is None, taking the lock it needs.
+
+    This is what `Comment.objects.insert_node(node, parent, save=True)`
+    does (the same numbers, the same renumbering of the nodes after it),
+    done in one round trip instead of four: the lock statement, then, as a
+    second statement of the same request and so with a fresh snapshot taken
+    once the lock is held, the parent read as it is now, the renumbering and
+    the insert. The thread stays locked only for that statement and the
+    commit; with a busy thread, every writer waits on exactly that.
+
+    Refuses (CommentError) a reply to a comment that is gone, not
+    published, or at NEWSROOM_COMMENT_MAX_DEPTH; nothing is written then.
+    Sends pre_save and post_save as Model.save() does. Returns the parent
+    as it is now (None for a new thread).
+    """
+    _require_transaction("insert_comment()")
+    using = connection.alias
+    pre_save.send(sender=Comment, instance=node, raw=False, using=using, update_fields=None)
+    values = [
+        field.get_db_prep_save(field.pre_save(node, True), connection) for field in _INSERT_FIELDS
+    ]
+    with connection.cursor() as cursor:
+        if parent is None:
+            cursor.execute(_NEW_THREAD_SQL, [TREE_ALLOCATION_LOCK_KEY, *values])
+            pk, tree_id = cursor.fetchone()
+            _saved(node, pk=pk, parent=None, tree_id=tree_id, lft=1, level=0)
+            return None
+        tree_id = parent.tree_id
+        rules = [Comment.Status.PUBLISHED, settings.NEWSROOM_COMMENT_MAX_DEPTH]
+        for _attempt in range(3):
+            cursor.execute(_REPLY_SQL, [tree_id, parent.pk, tree_id, *rules, *values])
+            row = cursor.fetchone()
+            if row is None:
+                raise CommentError("The comment you replied to no longer exists.")
+            *columns, pk = row
+            current = Comment.from_db(using, _ATTNAMES, columns)
+            if pk is not None:
+                _saved(
+                    node,
+                    pk=pk,
+                    parent=current,
+                    tree_id=current.tree_id,
+                    lft=current.rght,
+                    level=current.level + 1,
+                )
+                # As mptt does after an insert: the parent now spans its new reply.
+                current.rght += 2
+                Comment._mptt_meta.update_mptt_cached_fields(current)
+                return current
+            if current.tree_id != tree_id:  # moved to another thread meanwhile
+                tree_id = current.tree_id
+                continue
+            if current.status != Comment.Status.PUBLISHED:
+                raise CommentError("This comment can no longer be replied to.", code="parent")
+            raise CommentError(
+                "This conversation is nested too deeply; reply further up the thread.",
+                code="too_deep",
+            )
+    raise CommentError("This conversation is being rearranged; please try again.")
+
+
+def _saved(node: Comment, *, pk, parent, tree_id, lft, level) -> None:
+    """Mark `node` as the row just inserted, as Model.save() and mptt would."""
+    node.pk = pk
+    node.parent = parent
+    node.tree_id, node.lft, node.rght, node.level = tree_id, lft, lft + 1, level
+    node._state.adding = False
+    node._state.db = connection.alias
+    node._mptt_saved = True
+    Comment._mptt_meta.update_mptt_cached_fields(node)
+    post_save.send(
+        sender=Comment,
+        instance=node,
+        created=True,
+        update_fields=None,
+        raw=False,
+        using=connection.alias,
+    )
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+_TABLE = _quote(Comment._meta.db_table)
+_FIELDS = Comment._meta.concrete_fields
+_ATTNAMES = [field.attname for field in _FIELDS]
+_TREE_ATTNAMES = {"parent_id", "tree_id", "lft", "rght", "level"}
+# Every column a new comment supplies itself; the tree columns come from SQL.
+_INSERT_FIELDS = [
+    field
+    for field in Comment._meta.concrete_fields
+    if not field.primary_key and field.attname not in _TREE_ATTNAMES
+]
+_INSERT_COLUMNS = ", ".join(_quote(field.column) for field in _INSERT_FIELDS)
+_INSERT_VALUES = ", ".join("%s" for _field in _INSERT_FIELDS)
+
+# The lock, then the allocation of max(tree_id) + 1 and the insert.
+_NEW_THREAD_SQL = f"""
+    SELECT pg_advisory_xact_lock(%s);
+    INSERT INTO {_TABLE} ({_INSERT_COLUMNS}, parent_id, tree_id, lft, rght, level)
+    SELECT {_INSERT_VALUES}, NULL, COALESCE(MAX(tree_id), 0) + 1, 1, 2, 0 FROM {_TABLE}
+    RETURNING id, tree_id"""
+
+# The thread lock (lock_thread's); then the parent as it is now and, if it
+# may be replied to (still in this thread, published, not too deep), the
+# renumbering mptt does for a last child (every node ending at or after the
+# parent's right edge moves two to the right, and so does its left edge if
+# that is at or after it too) and the insert at the parent's old right edge.
+# Both read the parent from the statement's snapshot, before the
+# renumbering. Returns the parent's row and the new id (NULL when nothing
+# was written), or no row if the parent is gone.
+_REPLY_SQL = f"""
+    SELECT 1 FROM {_TABLE} WHERE tree_id = %s AND parent_id IS NULL FOR UPDATE;
+    WITH parent AS (
+        SELECT {", ".join(_quote(field.column) for field in _FIELDS)}
+        FROM {_TABLE} WHERE id = %s
+    ), target AS (
+        SELECT id, tree_id, rght, level FROM parent
+        WHERE tree_id = %s AND status = %s AND level + 1 < %s
+    ), renumbered AS (
+        UPDATE {_TABLE} AS node
+        SET lft = CASE WHEN node.lft >= target.rght THEN node.lft + 2 ELSE node.lft END,
+            rght = node.rght + 2
+        FROM target
+        WHERE node.tree_id = target.tree_id AND node.rght >= target.rght
+    ), inserted AS (
+        INSERT INTO {_TABLE} ({_INSERT_COLUMNS}, parent_id, tree_id, lft, rght, level)
+        SELECT {_INSERT_VALUES}, id, tree_id, rght, rght + 1, level + 1 FROM target
+        RETURNING id
+    )
+    SELECT parent.*, (SELECT id FROM inserted) FROM parent"""
 
 
 def send_thread_changed(article_id: int) -> None:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -14,13 +14,16 @@ from comments.formatting import render_comment
 from comments.models import Comment, CommentVersion, Flag, Like
 from comments.notifications import notify_reply
 from comments.sanitize import strip_tags
-from comments.services.locks import lock_new_tree, lock_parent, send_thread_changed
+from comments.services.locks import insert_comment, send_thread_changed
 from comments.spam import Action, run_pipeline
 
 _EDITABLE_STATUSES = frozenset({Comment.Status.PUBLISHED, Comment.Status.PENDING})
 _REPORTABLE_STATUSES = frozenset({Comment.Status.PUBLISHED, Comment.Status.PENDING})
 _USER_AGENT_MAX = Comment._meta.get_field("user_agent").max_length
 _FLAG_NOTE_MAX = Flag._meta.get_field("note").max_length
+# What Article.comments_are_open reads (besides the site default that
+# published() annotates).
+_OPENNESS_FIELDS = ("id", "published_at", "comments_open", "comments_close_after_days")
 
 
 # Rules ---------------------------------------------------------------------
@@ -150,7 +153,7 @@ def comment_create(
     text, html = _clean_body(body)
 
     with transaction.atomic():
-        current = Article.objects.published().filter(pk=article.pk).first()
+        current = Article.objects.published().filter(pk=article.pk).only(*_OPENNESS_FIELDS).first()
         if current is None:
             raise CommentError("This story is not available for comments.", code="unpublished")
         if not current.comments_are_open:
@@ -170,18 +173,6 @@ def comment_create(
             html=html,
         )
 
-        if parent is None:
-            lock_new_tree()
-        else:
-            parent = lock_parent(parent)
-            if parent.status != Comment.Status.PUBLISHED:
-                raise CommentError("This comment can no longer be replied to.", code="parent")
-            if parent.level + 1 >= settings.NEWSROOM_COMMENT_MAX_DEPTH:
-                raise CommentError(
-                    "This conversation is nested too deeply; reply further up the thread.",
-                    code="too_deep",
-                )
-
         comment = Comment(
             article=article,
             author=author,
@@ -194,8 +185,9 @@ def comment_create(
             user_agent=(user_agent or "")[:_USER_AGENT_MAX],
             notify_replies=notify_replies,
         )
-        # Under the lock: the parent was just re-read, so its numbers are current.
-        Comment.objects.insert_node(comment, parent, save=True, refresh_target=False)
+        # Takes the thread's lock (or the new-tree lock) and checks the parent
+        # as it is once the lock is held: still published, not too deep.
+        parent = insert_comment(comment, parent)
         send_thread_changed(article.pk)
         # The parent row was just read under the lock: skip the after-commit
         # work entirely in the common case of an author who did not opt in.
@@ -285,34 +277,57 @@ def like_toggle(*, comment: Comment, user) -> tuple[bool, int]:
     """Like a comment, or take the like back. Returns (liked now?, like count).
 
     Only published, undeleted comments can be liked or unliked. The Like row
-    and the counter change in one transaction; a double submit that races
-    itself is caught by the unique constraint and does not count twice.
+    and the counter change in one statement, so in one transaction that holds
+    the comment's row lock only while the statement runs (a popular comment's
+    likes queue on it); a double submit that races itself is caught by the
+    unique constraint and does not count twice.
     """
     if not _is_active_user(user):
         raise PermissionDenied("Sign in to like comments.")
-    likeable = Comment.objects.filter(
-        pk=comment.pk, status=Comment.Status.PUBLISHED, deleted_at=None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LIKE_TOGGLE_SQL,
+            {
+                "comment": comment.pk,
+                "published": Comment.Status.PUBLISHED,
+                "user": user.pk,
+                "now": timezone.now(),
+            },
+        )
+        removed, like_count = cursor.fetchone()
+    if like_count is None:
+        raise CommentError("This comment can no longer be liked.", code="not_likeable")
+    send_thread_changed(comment.article_id)
+    return not removed, like_count
+
+
+# like_toggle's statement. The comment, if it may be liked, is locked first
+# (a removal committed meanwhile is seen: the lock waits for it and re-checks
+# the row); then the reader's like is deleted, or else added (a like the same
+# reader's other request has just added is a conflict: nothing is added and
+# nothing counted); then the counter moves by what changed. A comment that
+# may not be liked is not touched at all.
+_LIKE_TOGGLE_SQL = f"""
+    WITH target AS (
+        SELECT id FROM {Comment._meta.db_table}
+        WHERE id = %(comment)s AND status = %(published)s AND deleted_at IS NULL
+        FOR NO KEY UPDATE
+    ), removed AS (
+        DELETE FROM {Like._meta.db_table}
+        WHERE user_id = %(user)s AND comment_id = (SELECT id FROM target)
+        RETURNING 1
+    ), added AS (
+        INSERT INTO {Like._meta.db_table} (user_id, comment_id, created_at)
+        SELECT %(user)s, id, %(now)s FROM target WHERE NOT EXISTS (SELECT FROM removed)
+        ON CONFLICT (user_id, comment_id) DO NOTHING
+        RETURNING 1
+    ), counted AS (
+        UPDATE {Comment._meta.db_table}
+        SET like_count = like_count + (SELECT count(*) FROM added) - (SELECT count(*) FROM removed)
+        WHERE id = (SELECT id FROM target)
+        RETURNING like_count
     )
-    with transaction.atomic():
-        removed, _ = Like.objects.filter(user=user, comment_id=comment.pk).delete()
-        if removed:
-            liked, change = False, -1
-        else:
-            try:
-                with transaction.atomic():
-                    Like.objects.create(user=user, comment_id=comment.pk)
-            except IntegrityError:
-                # The same reader's other request liked it first: one like.
-                liked, change = True, 0
-            else:
-                liked, change = True, 1
-        # The status condition makes the check and the count one statement,
-        # so a comment removed a moment ago is not counted.
-        if not likeable.update(like_count=F("like_count") + change):
-            raise CommentError("This comment can no longer be liked.", code="not_likeable")
-        like_count = likeable.values_list("like_count", flat=True).get()
-        send_thread_changed(comment.article_id)
-    return liked, like_count
+    SELECT EXISTS (SELECT FROM removed), (SELECT like_count FROM counted)"""
 
 
 def comment_flag(*, comment: Comment, user, reason: str, note: str = "") -> Flag:

@@ -18,6 +18,10 @@ call to Akismet is made only for comments nothing else refused:
 The first REJECT ends the run. HOLDs are collected: the comment is held with
 every reason, joined, and with status SPAM if any check called it spam.
 
+The checks that need the author's history in the database (an active ban,
+recent comments, the blocklist's version) share one query for all of it,
+made by the first of them that runs (`Submission.author_history`).
+
 Staff run the honeypot check only. They moderate the queue the other checks
 feed, so holding or rate-limiting them would only stand in their way; a
 filled honeypot, though, means a script rather than a person is posting,

@@ -11,9 +11,10 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -26,6 +27,13 @@ DUPLICATE_WINDOW = timedelta(hours=24)
 
 # What a bot sees when it is refused: nothing that helps it adapt.
 GENERIC_REFUSAL = "Your comment could not be posted."
+
+# The active blocked phrases in listing order, and a fingerprint of them that
+# changes whenever the list does (md5 of the array's text; NULL for none).
+_PHRASES = "array_agg(phrase ORDER BY phrase)"
+_ACTIVE = f"FROM {BlockedPhrase._meta.db_table} WHERE is_active"
+_BLOCKLIST_VERSION_SQL = f"SELECT md5({_PHRASES}::text) {_ACTIVE}"
+_BLOCKLIST_SQL = f"SELECT md5({_PHRASES}::text), {_PHRASES} {_ACTIVE}"
 
 _ANCHOR_RE = re.compile(r"<a\s.*?</a\s*>", re.IGNORECASE | re.DOTALL)
 # An address the linkifier left as text (say, an unknown top-level domain)
@@ -68,6 +76,74 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class AuthorHistory:
+    """What the checks need to know about the author from the database, read
+    in one query by `load_history`."""
+
+    # The active ban's reason (None: not banned) and end (None: until lifted).
+    ban_reason: str | None
+    ban_until: datetime | None
+    # created_at of the author's comments in the past hour, newest first,
+    # at most max(NEWSROOM_FLOOD_PER_HOUR, 1) of them.
+    recent_times: list[datetime]
+    # Bodies of the author's undeleted comments within DUPLICATE_WINDOW.
+    recent_bodies: list[str]
+    # Fingerprint of the active blocklist (None: empty); see `_active_phrases`.
+    blocklist_version: str | None
+    # Whether the author has an approved comment; None when not read
+    # (NEWSROOM_PREMODERATE_NEW_COMMENTERS is off).
+    has_approved: bool | None = None
+
+
+def load_history(*, author, now: datetime) -> AuthorHistory:
+    """The author's `AuthorHistory` as of `now`, in one query.
+
+    Each part is a lookup on an index led by the author (or a scan of the
+    small blocklist). The query is written in SQL because the ORM spent more
+    CPU building and compiling it (~1.5 ms a comment) than PostgreSQL spent
+    running it.
+    """
+    params = [
+        author.pk, now,
+        author.pk, now,
+        author.pk, now - timedelta(hours=1), max(settings.NEWSROOM_FLOOD_PER_HOUR, 1),
+        author.pk, now - DUPLICATE_WINDOW,
+    ]  # fmt: skip
+    sql = _HISTORY_SQL
+    if settings.NEWSROOM_PREMODERATE_NEW_COMMENTERS:
+        sql += _APPROVED_SQL
+        params += [author.pk, Comment.Status.PUBLISHED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return AuthorHistory(
+        ban_reason=row[0],
+        ban_until=row[1],
+        recent_times=row[2],
+        recent_bodies=row[3],
+        blocklist_version=row[4],
+        has_approved=row[5] if len(row) > 5 else None,
+    )
+
+
+_ACTIVE_BAN = f"FROM {Ban._meta.db_table} WHERE user_id = %s AND (until IS NULL OR until > %s)"
+_HISTORY_SQL = f"""SELECT
+    (SELECT reason {_ACTIVE_BAN}),
+    (SELECT until {_ACTIVE_BAN}),
+    -- check_flood: the newest comments of the past hour, held or removed ones too
+    array(SELECT created_at FROM {Comment._meta.db_table}
+          WHERE author_id = %s AND created_at > %s ORDER BY created_at DESC LIMIT %s),
+    -- check_duplicate: every undeleted comment in the window
+    array(SELECT body FROM {Comment._meta.db_table}
+          WHERE author_id = %s AND created_at > %s AND deleted_at IS NULL),
+    ({_BLOCKLIST_VERSION_SQL})"""
+# check_new_commenter: a published comment written here (not imported).
+_APPROVED_SQL = f""",
+    EXISTS(SELECT 1 FROM {Comment._meta.db_table}
+           WHERE author_id = %s AND status = %s AND import_key = '')"""
+
+
+@dataclass(frozen=True)
 class Submission:
     """A comment about to be written, and where it came from."""
 
@@ -85,6 +161,11 @@ class Submission:
     # One clock for every check, so they agree on what "recent" means.
     now: datetime = field(default_factory=timezone.now)
 
+    @cached_property
+    def author_history(self) -> AuthorHistory:
+        """Read by the first check that needs it, then shared by the others."""
+        return load_history(author=self.author, now=self.now)
+
 
 def normalise(text: str) -> str:
     """Text compared for duplicates: case and runs of whitespace ignored."""
@@ -101,16 +182,12 @@ def _wait_message(seconds: float) -> str:
 
 def check_ban(submission: Submission) -> Verdict:
     """REJECT an author with an active ban, telling them why and for how long."""
-    ban = (
-        Ban.objects.filter(user=submission.author)
-        .filter(Q(until__isnull=True) | Q(until__gt=submission.now))
-        .first()
-    )
-    if ban is None:
+    reason, until = submission.author_history.ban_reason, submission.author_history.ban_until
+    if reason is None:
         return Verdict.allow()
-    message = f"You can't comment: {ban.reason or 'your account is banned from commenting'}"
-    if ban.until is not None:
-        message += f" (until {format_date(timezone.localtime(ban.until), 'j F Y, H:i')})"
+    message = f"You can't comment: {reason or 'your account is banned from commenting'}"
+    if until is not None:
+        message += f" (until {format_date(timezone.localtime(until), 'j F Y, H:i')})"
     return Verdict.reject(message + ".", code="banned")
 
 
@@ -128,12 +205,7 @@ def check_flood(submission: Submission) -> Verdict:
     """
     min_gap = settings.NEWSROOM_FLOOD_MIN_SECONDS
     per_hour = settings.NEWSROOM_FLOOD_PER_HOUR
-    hour_ago = submission.now - timedelta(hours=1)
-    recent = list(
-        Comment.objects.filter(author=submission.author, created_at__gt=hour_ago)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[: max(per_hour, 1)]
-    )
+    recent = submission.author_history.recent_times
     if not recent:
         return Verdict.allow()
     if min_gap > 0:
@@ -152,12 +224,7 @@ def check_flood(submission: Submission) -> Verdict:
 def check_duplicate(submission: Submission) -> Verdict:
     """REJECT the author's own words repeated within DUPLICATE_WINDOW, anywhere."""
     text = normalise(submission.body)
-    bodies = Comment.objects.filter(
-        author=submission.author,
-        created_at__gt=submission.now - DUPLICATE_WINDOW,
-        deleted_at__isnull=True,
-    ).values_list("body", flat=True)
-    if any(normalise(body) == text for body in bodies):
+    if any(normalise(body) == text for body in submission.author_history.recent_bodies):
         return Verdict.reject("You've already posted this comment.", code="duplicate")
     return Verdict.allow()
 
@@ -190,12 +257,40 @@ def phrase_pattern(phrase: str) -> re.Pattern | None:
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
 
+# (version, [(phrase, compiled pattern)]) of the last list this process read.
+_blocklist_cache: tuple[str | None, list[tuple[str, re.Pattern]]] = (None, [])
+
+
+def _active_phrases(version: str | None) -> list[tuple[str, re.Pattern]]:
+    """The active blocked phrases with their patterns, for the list whose
+    fingerprint is `version`.
+
+    Compiled once per process and kept while the list is unchanged. The
+    fingerprint is read from the database with every check (in the same
+    query as the author's history), so an edit in the admin, from any app
+    server, applies to the very next comment: nothing is ever stale. Only a
+    changed list is read again, with its own fingerprint, so a list edited
+    between the two reads is never cached under the other's version.
+    """
+    global _blocklist_cache
+    if version is None:
+        return []
+    cached_version, phrases = _blocklist_cache
+    if cached_version == version:
+        return phrases
+    with connection.cursor() as cursor:
+        cursor.execute(_BLOCKLIST_SQL)
+        fresh_version, texts = cursor.fetchone()
+    phrases = [(text, pattern) for text in texts or () if (pattern := phrase_pattern(text))]
+    _blocklist_cache = (fresh_version, phrases)
+    return phrases
+
+
 def check_blocklist(submission: Submission) -> Verdict:
     """HOLD a comment containing an active BlockedPhrase as a whole word or phrase."""
     found = []
-    for phrase in BlockedPhrase.objects.filter(is_active=True).values_list("phrase", flat=True):
-        pattern = phrase_pattern(phrase)
-        if pattern is not None and pattern.search(submission.body):
+    for phrase, pattern in _active_phrases(submission.author_history.blocklist_version):
+        if pattern.search(submission.body):
             found.append(f'"{phrase}"')
     if not found:
         return Verdict.allow()
@@ -209,10 +304,12 @@ def check_new_commenter(submission: Submission) -> Verdict:
     """
     if not settings.NEWSROOM_PREMODERATE_NEW_COMMENTERS:
         return Verdict.allow()
-    approved = Comment.objects.filter(
-        author=submission.author, status=Comment.Status.PUBLISHED, import_key=""
-    )
-    if approved.exists():
+    approved = submission.author_history.has_approved
+    if approved is None:  # read while the setting was off
+        approved = Comment.objects.filter(
+            author=submission.author, status=Comment.Status.PUBLISHED, import_key=""
+        ).exists()
+    if approved:
         return Verdict.allow()
     return Verdict.hold("First comment from a new commenter", code="new_commenter")
 
