@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import random
 import re
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -175,10 +176,13 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
 
 
-def wrk(path: str, url: str, *, seconds: int, cookie: str = "") -> dict:
+def wrk(path: str, url: str, *, seconds: int, cookie: str = "", gzip: bool = True) -> dict:
+    """Load from 8 connections; like a browser, it accepts gzip unless told not to."""
     cmd = [path, "-t2", "-c8", f"-d{seconds}s", "--latency"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
+    if gzip:
+        cmd += ["-H", "Accept-Encoding: gzip, deflate, br"]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -218,8 +222,11 @@ def under_gunicorn(*, data: dict, wrk_path: str | None, seconds: int, log) -> di
             out["story"][size] = {
                 "guest": wrk(wrk_path, url, seconds=seconds),
                 "signed_in": wrk(wrk_path, url, seconds=seconds, cookie=cookie),
+                # A client that does not accept gzip (no browser): the page uncompressed.
+                "guest_uncompressed": wrk(wrk_path, url, seconds=seconds, gzip=False),
             }
-            log(f"story with {size:,} comments: {out['story'][size]['guest']['rps']} req/s guest, "
+            log(f"story with {size:,} comments: {out['story'][size]['guest']['rps']} req/s guest "
+                f"({out['story'][size]['guest_uncompressed']['rps']} uncompressed), "
                 f"{out['story'][size]['signed_in']['rps']} signed in")
         out["worker_peak_rss_mb"] = worker_peak_rss_mb(proc)
     finally:
@@ -230,64 +237,135 @@ def under_gunicorn(*, data: dict, wrk_path: str | None, seconds: int, log) -> di
 
 # --- writes ----------------------------------------------------------------
 
+# Share of new top-level comments among the writes; the rest are replies.
+NEW_THREAD_SHARE = 0.1
 
-def _concurrent_writes(*, kind: str, workers: int, article, users, seconds: float) -> dict:
-    """Run `kind` writes from `workers` threads for `seconds`; each thread its own connection."""
-    from comments.services import comment_create, like_toggle
 
-    done = [0] * workers
-    errors: list[str] = []
-    barrier = threading.Barrier(workers)
-    stop_at: list[float] = []
+def _write_worker(*, kind, index, article_id, targets, user_ids, seconds, barrier, results) -> None:
+    """One writer process: `kind` writes as fast as it can for `seconds`.
 
-    def work(index: int) -> None:
-        try:
-            ids = list(Comment.objects.filter(article=article).values_list("id", flat=True)[:400])
-            barrier.wait()
-            if not stop_at:
-                stop_at.append(time.perf_counter() + seconds)
-            n = 0
-            while time.perf_counter() < stop_at[0]:
-                user = users[(index * 997 + n) % len(users)]
-                target = Comment.objects.get(pk=ids[(index * 31 + n * 7) % len(ids)])
-                if kind == "comment_create":
+    Replies go to a random comment among `targets`; NEW_THREAD_SHARE of the
+    comments start a thread. Reports its count, refusals, per-write times and
+    errors on `results`.
+    """
+    from django.contrib.auth import get_user_model
+
+    from comments.services import CommentError, comment_create, like_toggle
+
+    rng = random.Random(index)
+    report = {"writes": 0, "refused": 0, "seconds": [], "errors": [], "start": 0.0, "end": 0.0}
+    try:
+        article = Article.objects.get(pk=article_id)
+        users = list(get_user_model().objects.filter(pk__in=user_ids))
+        barrier.wait(timeout=60)
+        report["start"] = began = time.monotonic()
+        while began < report["start"] + seconds:
+            user = rng.choice(users)
+            target = Comment.objects.get(pk=rng.choice(targets))
+            try:
+                if kind == "like_toggle":
+                    like_toggle(comment=target, user=user)
+                else:
                     comment_create(
                         article=article,
                         author=user,
-                        body=f"Writer {index}, comment {n} ({uuid.uuid4().hex[:8]}): a reply.",
-                        parent=None if n % 10 == 0 else target,
+                        body=f"Writer {index}, {report['writes']} ({uuid.uuid4().hex[:8]}).",
+                        parent=None if rng.random() < NEW_THREAD_SHARE else target,
                     )
-                else:
-                    like_toggle(comment=target, user=user)
-                n += 1
-            done[index] = n
-        except Exception as exc:  # reported, not hidden
-            errors.append(repr(exc))
-        finally:
-            connections.close_all()
+            except CommentError:
+                report["refused"] += 1  # a rule said no (say, the depth cap): nothing written
+            else:
+                report["writes"] += 1
+            ended = time.monotonic()
+            report["seconds"].append(ended - began)
+            began = ended
+        report["end"] = began
+    except Exception as exc:  # reported, not hidden
+        report["errors"].append(repr(exc))
+    finally:
+        connections.close_all()
+        results.put(report)
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = max(time.perf_counter() - start, 1e-9)
+
+def _concurrent_writes(
+    *, kind: str, workers: int, article, targets: list[int], users, seconds: float
+) -> dict:
+    """Run `kind` writes from `workers` processes for `seconds`.
+
+    Processes, not threads, as gunicorn workers or app servers would be: each
+    has its own interpreter (no shared GIL) and its own database connection.
+    They are forked from this process once its connections are closed.
+    """
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(workers)
+    results = context.Queue()
+    connections.close_all()
+    processes = [
+        context.Process(
+            target=_write_worker,
+            kwargs={
+                "kind": kind,
+                "index": index,
+                "article_id": article.pk,
+                "targets": targets,
+                "user_ids": [user.pk for user in users],
+                "seconds": seconds,
+                "barrier": barrier,
+                "results": results,
+            },
+        )
+        for index in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    reports = [results.get(timeout=seconds + 120) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    writes = sum(report["writes"] for report in reports)
+    started = [report for report in reports if report["end"]]
+    elapsed = max(r["end"] for r in started) - min(r["start"] for r in started) if started else 0
+    times = sorted(t * 1000 for report in reports for t in report["seconds"])
     return {
-        "per_second": round(sum(done) / min(elapsed, seconds + 1), 1),
-        "writes": sum(done),
-        "errors": errors[:3],
+        "per_second": round(writes / elapsed, 1) if elapsed else 0.0,
+        "writes": writes,
+        "refused": sum(report["refused"] for report in reports),
+        "p50_ms": round(times[len(times) // 2], 1) if times else None,
+        "p95_ms": round(times[int(len(times) * 0.95)], 1) if times else None,
+        "errors": [error for report in reports for error in report["errors"]][:3],
     }
 
 
 def writes(*, data: dict, seconds: float, log) -> dict:
-    article = data["articles"][min(data["articles"])]
+    """Writes per second from 1 and 12 concurrent writers, then integrity checks.
+
+    hot:    every reply goes to the first comments of the smallest story, so
+            one or two threads grow by hundreds of comments and every writer
+            waits on the same thread lock: the worst case.
+    spread: replies to random comments all over the biggest story, as
+            readers of a busy story would write.
+    Likes go to the hot story's comments.
+    """
+    hot = data["articles"][min(data["articles"])]
+    spread = data["articles"][max(data["articles"])]
+    hot_targets = list(Comment.objects.filter(article=hot).values_list("id", flat=True)[:400])
+    spread_targets = list(Comment.objects.filter(article=spread).values_list("id", flat=True))
+    runs = {
+        "comment_create_{}_hot": ("comment_create", hot, hot_targets),
+        "comment_create_{}_spread": ("comment_create", spread, spread_targets),
+        "like_toggle_{}": ("like_toggle", hot, hot_targets),
+    }
     out = {}
     for workers in (1, 12):
-        for kind in ("comment_create", "like_toggle"):
-            log(f"{kind} with {workers} concurrent writer(s)")
-            out[f"{kind}_{workers}"] = _concurrent_writes(
-                kind=kind, workers=workers, article=article, users=data["users"], seconds=seconds
+        for pattern, (kind, article, targets) in runs.items():
+            key = pattern.format(workers)
+            log(f"{key}: {kind} with {workers} concurrent writer process(es)")
+            out[key] = _concurrent_writes(
+                kind=kind,
+                workers=workers,
+                article=article,
+                targets=targets,
+                users=data["users"],
+                seconds=seconds,
             )
     problems = integrity.all_problems()
     out["integrity_problems"] = problems[:10]
@@ -323,6 +401,9 @@ def print_table(results: dict) -> None:
             pct = f"{100 * rps / g_base:.0f}%" if rps and g_base else "-"
             print(f"{f'story {size:,} ({kind})':<28}{f['queries_cold']:>8}{f['bytes']:>10}{f['cold_ms']:>10}"
                   f"{f['cold_ms'] / base:>8.0f}{f['warm_ms']:>10}{f['warm_ms'] / base:>8.1f}{rps or '-':>9}{pct:>8}")
+        plain = g.get("story", {}).get(size, {}).get("guest_uncompressed", {}).get("rps")
+        if plain and g_base:
+            print(f"{f'  guest, not accepting gzip':<28}{'':>56}{plain:>9}{f'{100 * plain / g_base:.0f}%':>8}")
     full = results.get("full_thread_1000")
     if full:
         print(f"full 1,000-comment thread cold: {full['ours_cold_ms']} ms = {full['ours_cold_ms'] / base:.0f}× baseline; "
@@ -333,5 +414,7 @@ def print_table(results: dict) -> None:
     w = results["writes"]
     for key, value in w.items():
         if key != "integrity_problems":
-            print(f"{key:<28}{value['per_second']:>10} /s  ({value['writes']} writes, errors: {value['errors'] or 'none'})")
+            print(f"{key:<28}{value['per_second']:>10} /s  ({value['writes']} writes, "
+                  f"p50 {value.get('p50_ms')} ms, p95 {value.get('p95_ms')} ms, "
+                  f"errors: {value['errors'] or 'none'})")
     print(f"integrity after writes: {'OK' if not w['integrity_problems'] else w['integrity_problems']}")
