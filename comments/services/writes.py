@@ -7,13 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from articles.models import Article
 from comments.exceptions import CommentError
 from comments.formatting import render_comment
 from comments.models import Comment, CommentVersion, Flag, Like
 from comments.notifications import notify_reply
-from comments.sanitize import strip_tags
 from comments.services.locks import insert_comment, send_thread_changed
 from comments.spam import Action, run_pipeline
 
@@ -82,6 +82,8 @@ def _clean_body(body: str) -> tuple[str, str]:
             code="too_long",
         )
     html = render_comment(text) if text else ""
+    # Django's tag stripper suffices on HTML already sanitized, and costs a
+    # fifth of a second pass through bleach.
     if not strip_tags(html).strip():
         raise CommentError("Write something before posting.", code="empty")
     return text, html
