@@ -122,5 +122,5 @@ def build_thread(*, article: Article, size: int, users: list, seed: int = 1, max
     likes = []
     for i, count in enumerate(like_counts):
         for user in rng.sample(users, count):
-            likes.append(Like(user=user, comment_id=rows[i].pk))
+            likes.append(Like(user=user, comment_id=rows[i].pk, article_id=article.pk))
     Like.objects.bulk_create(likes, batch_size=5000)

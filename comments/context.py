@@ -160,9 +160,7 @@ _NO_STATE = ReaderState()
 # Raw SQL: this runs on every signed-in story page, and building the same
 # UNION through the ORM costs more Python time than the query takes to run.
 _READER_STATE_SQL = f"""
-SELECT l.comment_id FROM {Like._meta.db_table} l
-JOIN {Comment._meta.db_table} c ON c.id = l.comment_id
-WHERE l.user_id = %(user)s AND c.article_id = %(article)s
+SELECT comment_id FROM {Like._meta.db_table} WHERE user_id = %(user)s AND article_id = %(article)s
 """
 _HELD_SQL = f"""
 UNION ALL (

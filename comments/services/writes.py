@@ -311,7 +311,7 @@ def like_toggle(*, comment: Comment, user) -> tuple[bool, int]:
 # may not be liked is not touched at all.
 _LIKE_TOGGLE_SQL = f"""
     WITH target AS (
-        SELECT id FROM {Comment._meta.db_table}
+        SELECT id, article_id FROM {Comment._meta.db_table}
         WHERE id = %(comment)s AND status = %(published)s AND deleted_at IS NULL
         FOR NO KEY UPDATE
     ), removed AS (
@@ -319,8 +319,8 @@ _LIKE_TOGGLE_SQL = f"""
         WHERE user_id = %(user)s AND comment_id = (SELECT id FROM target)
         RETURNING 1
     ), added AS (
-        INSERT INTO {Like._meta.db_table} (user_id, comment_id, created_at)
-        SELECT %(user)s, id, %(now)s FROM target WHERE NOT EXISTS (SELECT FROM removed)
+        INSERT INTO {Like._meta.db_table} (user_id, comment_id, article_id, created_at)
+        SELECT %(user)s, id, article_id, %(now)s FROM target WHERE NOT EXISTS (SELECT FROM removed)
         ON CONFLICT (user_id, comment_id) DO NOTHING
         RETURNING 1
     ), counted AS (

@@ -48,7 +48,9 @@ def test_signed_in_reader_query_count_is_constant(client, total, django_assert_n
     article, comments = _story_with(total)
     reader = UserFactory()
     liked = comments[:5]
-    Like.objects.bulk_create(Like(user=reader, comment=comment) for comment in liked)
+    Like.objects.bulk_create(
+        Like(user=reader, comment=comment, article=article) for comment in liked
+    )
     client.force_login(reader)
     url = article.get_absolute_url()
 
