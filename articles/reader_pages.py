@@ -109,6 +109,23 @@ def _encoded(memory: BoundedMemory, key: str | None, encode):
     return value
 
 
+_navs = BoundedMemory(size=len)
+
+
+def _account_nav(user) -> str:
+    """The header's account links for `user`, with the CSRF placeholder in the log-out form.
+
+    Kept per process under everything they show, so a renamed reader gets
+    new ones at once.
+    """
+    key = repr((user.pk, user.get_username(), user.get_full_name(), user.is_staff))
+    nav = _navs.get(key)
+    if nav is None:
+        nav = get_template(ACCOUNT_NAV_TEMPLATE).render({"user": user, "csrf_token": CSRF_PLACEHOLDER})
+        _navs.put(key, nav)
+    return nav
+
+
 def _fill(
     parts: list[str], *, request, fragment, fragment_key, state: ReaderState, identity: str
 ) -> HttpResponse:
@@ -127,7 +144,7 @@ def _fill(
     user = request.user
     token = get_token(request)
     controls = reader_controls(fragment, user)
-    nav = get_template(ACCOUNT_NAV_TEMPLATE).render({"user": user, "csrf_token": CSRF_PLACEHOLDER})
+    nav = _account_nav(user)
     values = {
         CSRF: escape(token).encode(),
         NAV: nav.replace(CSRF_PLACEHOLDER, escape(token)).encode(),

@@ -209,7 +209,13 @@ def under_gunicorn(*, data: dict, wrk_path: str | None, seconds: int, log) -> di
         return {}
     client = Client()
     client.force_login(data["users"][0])
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    # The cookies a browser holds once it has seen a page: the session and
+    # the CSRF cookie (without the latter, every response would mint one).
+    client.get(data["articles"][min(data["articles"])].get_absolute_url())
+    cookie = "; ".join(
+        f"{name}={client.cookies[name].value}"
+        for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    )
     port = _free_port()
     log(f"starting gunicorn (2 sync workers) on 127.0.0.1:{port}")
     proc = start_gunicorn(port)
@@ -403,7 +409,7 @@ def print_table(results: dict) -> None:
                   f"{f['cold_ms'] / base:>8.0f}{f['warm_ms']:>10}{f['warm_ms'] / base:>8.1f}{rps or '-':>9}{pct:>8}")
         plain = g.get("story", {}).get(size, {}).get("guest_uncompressed", {}).get("rps")
         if plain and g_base:
-            print(f"{f'  guest, not accepting gzip':<28}{'':>56}{plain:>9}{f'{100 * plain / g_base:.0f}%':>8}")
+            print(f"{'  guest, not accepting gzip':<28}{'':>56}{plain:>9}{f'{100 * plain / g_base:.0f}%':>8}")
     full = results.get("full_thread_1000")
     if full:
         print(f"full 1,000-comment thread cold: {full['ours_cold_ms']} ms = {full['ours_cold_ms'] / base:.0f}× baseline; "

@@ -15,12 +15,14 @@ single pass. Guests get no slots at all: their like button is a link to log in.
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from comments.selectors.nodes import (
@@ -54,10 +56,14 @@ class ThreadFragment:
 
 
 def url_parts(name: str) -> tuple[str, str]:
-    """A comment URL split around its id, reversed once per render."""
-    prefix, _, suffix = reverse(f"comments:{name}", kwargs={"pk": int(_SENTINEL)}).partition(
-        _SENTINEL
-    )
+    """A comment URL split around its id (reversed once per process and URL setup)."""
+    return _url_parts(name, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=64)
+def _url_parts(name: str, script_prefix: str, urlconf, root_urlconf: str) -> tuple[str, str]:
+    url = reverse(f"comments:{name}", kwargs={"pk": int(_SENTINEL)}, urlconf=urlconf)
+    prefix, _, suffix = url.partition(_SENTINEL)
     return escape(prefix), escape(suffix)
 
 

@@ -207,3 +207,16 @@ def test_an_unchanged_page_revalidates_and_a_like_changes_it(
     # Another reader's page of the same story is not this reader's.
     bob, _ = _reader("bob")
     assert bob.get(url, HTTP_IF_NONE_MATCH=changed["ETag"]).status_code == 200
+
+
+def test_a_reader_who_changes_their_name_sees_the_new_one_at_once(article, two_comments):
+    url = article.get_absolute_url()
+    ann, ann_user = _reader("ann")
+    assertContains(ann.get(url), "Ann Reader")
+
+    ann_user.first_name = "Annie"
+    ann_user.save()
+
+    page = ann.get(url)
+    assertContains(page, "Annie Reader")
+    assertNotContains(page, "Ann Reader")
