@@ -66,7 +66,9 @@ _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # shared cache holds a small entry per page (versions, headers, ETag) and the
 # body under its ETag, a hash of the body; each process also keeps the bodies
 # it served lately (a body under its hash can never be stale).
-_bodies = BoundedMemory(size=lambda bodies: len(bodies[0]) + len(bodies[1] or b""))
+_bodies = BoundedMemory(
+    size=lambda bodies: len(bodies[0]) + len(bodies[1] or b""), share=0.35
+)
 # Which story a cached URL showed, so one round trip fetches the page entry and
 # both versions together. Only a hint: the entry says which story it is for.
 _article_of_key: dict[str, int] = {}

@@ -96,8 +96,10 @@ def _split(content: str) -> list[str]:
 
 # Per process, the encoded forms of shared renderings and thread fragments,
 # under keys that name their versions (so never stale; see newsroom.memory).
-_encoded_pages = BoundedMemory(size=lambda parts: sum(len(part) for part in parts))
-_encoded_threads = BoundedMemory(size=lambda encoded: sum(map(len, encoded.pieces)))
+_encoded_pages = BoundedMemory(size=lambda parts: sum(len(part) for part in parts), share=0.1)
+_encoded_threads = BoundedMemory(
+    size=lambda encoded: sum(map(len, encoded.pieces)), share=0.25
+)
 
 
 def _encoded(memory: BoundedMemory, key: str | None, encode):
@@ -109,7 +111,7 @@ def _encoded(memory: BoundedMemory, key: str | None, encode):
     return value
 
 
-_navs = BoundedMemory(size=len)
+_navs = BoundedMemory(size=len, share=0.05)
 
 
 def _account_nav(user) -> str:

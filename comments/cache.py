@@ -77,7 +77,7 @@ def _fragment_size(value) -> int:
 # A fragment key names a thread version, so what it holds never changes:
 # each process keeps the fragments it used lately and asks the shared cache
 # only for those it has not seen (see newsroom.memory).
-_recent = BoundedMemory(size=_fragment_size)
+_recent = BoundedMemory(size=_fragment_size, share=0.25)
 
 
 def get_fragment(key: str | None):

@@ -18,14 +18,16 @@ from django.conf import settings
 
 
 class BoundedMemory:
-    """Least recently used values up to NEWSROOM_PAGE_MEMORY_BYTES in all (per instance).
+    """Least recently used values, up to `share` of NEWSROOM_PAGE_MEMORY_BYTES.
 
-    `size` tells how many bytes a value takes; a value bigger than the
-    whole budget is not kept.
+    The shares of all the memories in a process add up to 1, so together
+    they stay within the setting. `size` tells how many bytes a value takes;
+    a value bigger than the memory's whole share is not kept.
     """
 
-    def __init__(self, *, size: Callable[[object], int]):
+    def __init__(self, *, size: Callable[[object], int], share: float):
         self._size = size
+        self._share = share
         self._items: OrderedDict[str, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -39,7 +41,7 @@ class BoundedMemory:
             return item[0]
 
     def put(self, key: str, value) -> None:
-        limit = settings.NEWSROOM_PAGE_MEMORY_BYTES
+        limit = int(settings.NEWSROOM_PAGE_MEMORY_BYTES * self._share)
         size = self._size(value)
         if size > limit:
             return

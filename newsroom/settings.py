@@ -313,7 +313,7 @@ NEWSROOM_AKISMET_URL = os.environ.get("NEWSROOM_AKISMET_URL", "https://rest.akis
 NEWSROOM_AKISMET_TIMEOUT = float(os.environ.get("NEWSROOM_AKISMET_TIMEOUT") or 1.0)
 NEWSROOM_COMMENT_IP_RETENTION_DAYS = env_int("NEWSROOM_COMMENT_IP_RETENTION_DAYS", 30)
 NEWSROOM_PAGE_MAX_AGE = env_int("NEWSROOM_PAGE_MAX_AGE", 60)
-# Memory each worker may keep of rendered pages and threads it served lately
+# Memory each worker may keep, in all, of rendered pages and threads it served lately
 # (their shared-cache entries say when they are stale).
 NEWSROOM_PAGE_MEMORY_BYTES = env_int("NEWSROOM_PAGE_MEMORY_BYTES", 16 * 1024 * 1024)
 NEWSROOM_PROXY_COUNT = env_int("NEWSROOM_PROXY_COUNT", 0)
