@@ -1,12 +1,16 @@
 """The write path's own SQL: it does what django-mptt and the ORM would, in
 fewer round trips, and the schema keeps the renumbering cheap."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from articles.models import Article, StorySettings
 from comments.models import BlockedPhrase, Comment, Like
 from comments.services import comment_create, like_toggle
+from comments.services.writes import story_for_comments
 from comments.spam.checks import Submission, check_blocklist
 from tests.comments.conftest import tree_problems, tree_shape
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
@@ -208,3 +212,30 @@ def test_replies_from_many_readers_keep_the_thread_whole(article):
     before = list(Comment.objects.order_by("pk").values_list("lft", "rght", "level"))
     Comment.objects.rebuild()
     assert list(Comment.objects.order_by("pk").values_list("lft", "rght", "level")) == before
+
+
+@pytest.mark.parametrize(
+    ("story", "site_days"),
+    [
+        ({}, None),  # published, open
+        ({"status": "draft"}, None),
+        ({"published_at_days": -1}, None),  # scheduled for tomorrow
+        ({"comments_open": False}, None),
+        ({"published_at_days": 10, "comments_close_after_days": 3}, None),
+        ({"published_at_days": 10}, 3),  # closed by the site's default period
+        ({"published_at_days": 10}, 30),
+    ],
+)
+def test_the_story_check_agrees_with_what_readers_see(story, site_days):
+    if site_days is not None:
+        StorySettings.objects.update_or_create(pk=1, defaults={"comments_close_after_days": site_days})
+    days = story.pop("published_at_days", 0)
+    article = ArticleFactory(published_at=timezone.now() - timedelta(days=days, hours=1), **story)
+
+    checked = story_for_comments(article.pk)
+    expected = Article.objects.published().filter(pk=article.pk).first()
+
+    assert (checked is None) == (expected is None)
+    if expected is not None:
+        assert checked.comments_are_open == expected.comments_are_open
+        assert checked.comments_close_at == expected.comments_close_at
