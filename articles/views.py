@@ -74,6 +74,7 @@ class ArticleDetailView(DateDetailView):
         response = super().get(request, *args, **kwargs)
         if guest and not request.user.is_authenticated:
             response.render()
+            reader_pages.splice_guest_thread(response, section=self.section)
             page_cache.store(request, response, article=self.object, valid_for=self.valid_for)
         elif self.shared:
             response.render()
@@ -108,8 +109,11 @@ class ArticleDetailView(DateDetailView):
             show_updated=article.updated_at - last_change > UPDATE_NOTICE_THRESHOLD,
             tags=list(article.tags.all()),
         )
+        # The thread (up to megabytes of HTML) goes into a guest's or the
+        # shared page after the template has rendered: passed through the
+        # template, it would be copied at every level of nesting.
         section = comment_section_context(
-            request=self.request, article=article, state=self.state, shared=self.shared
+            request=self.request, article=article, state=self.state, shared=self.shared or stored
         )
         self.section = section["comment_section"]
         context.update(section)

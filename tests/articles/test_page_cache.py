@@ -7,7 +7,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from comments.services import comment_create
-from tests.factories import TagFactory, UserFactory
+from tests.factories import ArticleFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,20 @@ def test_a_broken_cache_still_serves_the_page(client, article, settings):
 
     assertContains(first, article.title)
     assertContains(again, article.title)
+
+
+def test_a_guests_thread_sits_inside_the_comment_section_once(
+    client, article, user, django_capture_on_commit_callbacks
+):
+    quiet = ArticleFactory()
+    empty = client.get(quiet.get_absolute_url()).content.decode()
+    assert 'class="comment-thread"' not in empty
+    assert "No comments yet." in empty
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(article=article, author=user, body="A first view")
+    page = client.get(article.get_absolute_url()).content.decode()
+    section = page[page.index('<section id="comments"') : page.index("</section>")]
+    assert section.count('class="comment-thread"') == 1
+    assert "A first view" in section
+    assert page.count("A first view") == 1
