@@ -113,7 +113,7 @@ class ArticleDetailView(DateDetailView):
         # shared page after the template has rendered: passed through the
         # template, it would be copied at every level of nesting.
         section = comment_section_context(
-            request=self.request, article=article, state=self.state, shared=self.shared or stored
+            request=self.request, article=article, state=self.state, shared=stored
         )
         self.section = section["comment_section"]
         context.update(section)
