@@ -240,7 +240,7 @@ def comment_section_context(
     )
     cached = thread_cache.get_fragment(key)
     if cached is None:
-        rows, number, num_pages, thread_count, count, _ = thread_roots(
+        rows, number, num_pages, thread_count, count = thread_roots(
             article=article, user=user, page=requested_page, sort=sort
         )
         nodes = thread_nodes(article=article, roots=rows, user=user)

@@ -24,7 +24,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Value,
     Window,
 )
 from django.db.models.expressions import RawSQL
@@ -56,8 +55,6 @@ __all__ = [
     "thread_nodes",
     "thread_page",
     "thread_roots",
-    "viewer_has_pending",
-    "visible_q",
 ]
 
 SORTS = {
@@ -83,7 +80,6 @@ class ThreadPage:
     comment_count: int
     sort: str
     liked_ids: frozenset[int] = frozenset()
-    viewer_has_pending: bool = False
     root_ids: tuple[int, ...] = ()
 
     @property
@@ -113,13 +109,8 @@ class Subtree:
     liked_ids: frozenset[int] = frozenset()
 
 
-def visible_q(user) -> Q:
-    """Comments `user` may read in full (author deletions excluded)."""
-    is_staff, user_id = reader_of(user)
-    return _visible_q(is_staff=is_staff, user_id=user_id)
-
-
 def _visible_q(*, is_staff: bool, user_id: int | None) -> Q:
+    """Comments a reader may read in full (author deletions excluded)."""
     if is_staff:
         return Q(deleted_at__isnull=True)
     q = Q(status=Comment.Status.PUBLISHED, deleted_at__isnull=True)
@@ -193,25 +184,14 @@ class _CompiledQuery:
 @functools.cache
 def _roots_query(sort: str, *, is_staff: bool, signed_in: bool) -> _CompiledQuery:
     """The page's roots with the page totals; LIMIT and OFFSET come last."""
-    pending = Value(False)
-    if signed_in and not is_staff:
-        pending = Exists(
-            Comment.objects.filter(
-                article_id=_ARTICLE,
-                author_id=_READER,
-                status__in=Comment.HELD_STATUSES,
-                deleted_at__isnull=True,
-            )
-        )
     queryset = (
         _roots_of(_ARTICLE, is_staff=is_staff, user_id=_READER if signed_in else None)
         .order_by(*SORTS[sort])
         .annotate(
             thread_total=Window(Count("id")),
             comment_total=Coalesce(_public_count_query(_ARTICLE), 0),
-            viewer_pending=pending,
         )
-        .values_list("id", "tree_id", "thread_total", "comment_total", "viewer_pending")
+        .values_list("id", "tree_id", "thread_total", "comment_total")
     )
     return _CompiledQuery(queryset, suffix=" LIMIT %s OFFSET %s")
 
@@ -236,21 +216,6 @@ def _thread_query() -> _CompiledQuery:
         .values_list(*ROW_FIELDS)
     )
     return _CompiledQuery(queryset)
-
-
-def viewer_has_pending(*, article, user) -> bool:
-    """Whether a signed-in, non-staff reader has a comment on `article` awaiting moderation.
-
-    No query for guests and staff (staff see every held comment anyway).
-    """
-    if user is None or not user.is_authenticated or user.is_staff:
-        return False
-    return Comment.objects.filter(
-        article=article,
-        author_id=user.pk,
-        status__in=Comment.HELD_STATUSES,
-        deleted_at__isnull=True,
-    ).exists()
 
 
 def comment_count(*, article) -> int:
@@ -279,8 +244,8 @@ def comment_counts(*, article_ids) -> dict[int, int]:
 def thread_roots(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for=None):
     """The page's top-level comments with the page totals, in one query.
 
-    Returns (root rows, number, num_pages, thread_count, comment_count,
-    viewer_has_pending). A page past the end falls back to the last page.
+    Returns (root rows, number, num_pages, thread_count, comment_count).
+    A page past the end falls back to the last page.
     """
     sort = clean_sort(sort)
     reader = include_hidden_for if include_hidden_for is not None else user
@@ -301,9 +266,8 @@ def thread_roots(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for
         )
     thread_count = rows[0][2] if rows else 0
     count = rows[0][3] if rows else 0
-    has_pending = bool(rows[0][4]) if rows else False
     num_pages = max(1, -(-thread_count // per_page))
-    return rows, page, num_pages, thread_count, count, has_pending
+    return rows, page, num_pages, thread_count, count
 
 
 def thread_page(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for=None) -> ThreadPage:
@@ -315,7 +279,7 @@ def thread_page(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for=
     """
     sort = clean_sort(sort)
     reader = include_hidden_for if include_hidden_for is not None else user
-    rows, number, num_pages, thread_count, count, has_pending = thread_roots(
+    rows, number, num_pages, thread_count, count = thread_roots(
         article=article, user=user, page=page, sort=sort, include_hidden_for=include_hidden_for
     )
     root_ids = tuple(row[0] for row in rows)
@@ -328,7 +292,6 @@ def thread_page(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for=
         comment_count=count,
         sort=sort,
         liked_ids=liked_ids(user=user, article=article),
-        viewer_has_pending=has_pending,
         root_ids=root_ids,
     )
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from comments.context import reader_state
 from comments.models import Comment
 from comments.selectors import (
     comment_count,
@@ -97,7 +98,8 @@ def test_pending_comment_is_visible_to_its_author_and_staff_only(article, staff)
     assert shape(thread_page(article=article, user=UserFactory())) == "visible 0"
     mine = thread_page(article=article, user=author)
     assert shape(mine) == "visible 0\nheld 0"
-    assert mine.viewer_has_pending
+    assert reader_state(article_id=article.pk, user=author).has_pending
+    assert not reader_state(article_id=article.pk, user=UserFactory()).has_pending
     assert "Awaiting moderation" in mine.nodes[1].notice
     assert shape(thread_page(article=article, user=staff)) == "visible 0\nheld 0"
 
