@@ -24,7 +24,6 @@ max-age so a CDN may keep them too (signed-in pages are private, see
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import re
@@ -38,8 +37,10 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.text import compress_string
 
 from comments.cache import thread_version, thread_version_key
+from comments.context import THREAD_PLACEHOLDER
 from newsroom.memory import BoundedMemory
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,6 @@ def _gzip_etag(etag: str) -> str:
     return f'{etag[:-1]}-gzip"'
 
 
-
 def current_entry(key: str):
     """The stored entry for `key` if both its versions are current, else None.
 
@@ -161,7 +161,7 @@ def current_entry(key: str):
 
 def _compress(etag: str, *, timeout: int, plain: bytes) -> bytes:
     """Gzip a stored body once, for this process and, through the cache, every other."""
-    compressed = gzip.compress(plain, compresslevel=6, mtime=0)
+    compressed = compress_string(plain)
     _bodies.put(etag, (plain, compressed))
     try:
         cache.set(_body_key(etag), (plain, compressed), timeout)
@@ -211,6 +211,18 @@ def page_timeout(article) -> int:
         # The page must change when comments close: do not keep it past then.
         timeout = max(1, min(timeout, int((close_at - timezone.now()) / timedelta(seconds=1))))
     return timeout
+
+
+def splice_thread(response, *, section: dict) -> None:
+    """Put the thread into a guest's page, rendered with the thread placeholder
+    (see ArticleDetailView.get_context_data).
+
+    Guests' threads have no per-reader slots, so the shared HTML is theirs as it is.
+    """
+    before, found, after = response.content.partition(THREAD_PLACEHOLDER.encode())
+    if found:  # a story without comments shows no thread
+        thread = "".join(section["fragment"].segments).encode()
+        response.content = b"".join((before, thread, after))
 
 
 def store(request, response, *, article, valid_for: tuple[str, str] | None) -> None:

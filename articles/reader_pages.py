@@ -182,17 +182,6 @@ def _fill(
     return response
 
 
-def splice_guest_thread(response, *, section: dict) -> None:
-    """Put the thread into a guest's page rendered with the thread placeholder.
-
-    Guests' threads have no per-reader slots, so the shared HTML is theirs as it is.
-    """
-    before, found, after = response.content.partition(THREAD_PLACEHOLDER.encode())
-    if found:  # a story without comments shows no thread
-        thread = "".join(section["fragment"].segments).encode()
-        response.content = b"".join((before, thread, after))
-
-
 def serve(request) -> HttpResponse | None:
     """The reader's page from the shared rendering, or None to render it as usual."""
     key = page_cache.page_key(request, KIND)

@@ -74,7 +74,7 @@ class ArticleDetailView(DateDetailView):
         response = super().get(request, *args, **kwargs)
         if guest and not request.user.is_authenticated:
             response.render()
-            reader_pages.splice_guest_thread(response, section=self.section)
+            page_cache.splice_thread(response, section=self.section)
             page_cache.store(request, response, article=self.object, valid_for=self.valid_for)
         elif self.shared:
             response.render()
