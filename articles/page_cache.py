@@ -128,25 +128,32 @@ def _gzip_etag(etag: str) -> str:
     return f'{etag[:-1]}-gzip"'
 
 
-def current_entry(key: str):
+def current_entry(key: str, *, with_key: str | None = None):
     """The stored entry for `key` if both its versions are current, else None.
 
     An entry is a tuple starting (article id, stories version, thread version).
+    With `with_key`, that key is read in the same round trip, and the result
+    is (entry, its value) instead.
 
     One round trip when this process has seen the URL before (the usual case),
     two otherwise. May raise if the cache is down.
     """
+    extra = [with_key] if with_key else []
     hinted = _article_of_key.get(key)
+    stories = thread = None
     if hinted is not None:
-        found = cache.get_many([key, STORIES_VERSION_KEY, thread_version_key(hinted)])
-        entry = found.get(key)
-        if entry is None:
-            return None
+        found = cache.get_many([key, STORIES_VERSION_KEY, thread_version_key(hinted), *extra])
         stories, thread = found.get(STORIES_VERSION_KEY), found.get(thread_version_key(hinted))
     else:
-        entry = cache.get(key)
-        if entry is None:
-            return None
+        found = cache.get_many([key, *extra])
+    entry = _current(key, found.get(key), hinted, stories, thread)
+    return (entry, found.get(with_key)) if with_key else entry
+
+
+def _current(key: str, entry, hinted: int | None, stories, thread):
+    """`entry` if current; `stories` and `thread` are the versions read with it, for `hinted`."""
+    if entry is None:
+        return None
     article_id = entry[0]
     if hinted != article_id:
         found = cache.get_many([STORIES_VERSION_KEY, thread_version_key(article_id)])

@@ -66,11 +66,11 @@ class ArticleDetailView(DateDetailView):
         # A cached page for a guest was already served by GuestStoryPageMiddleware.
         guest = page_cache.is_guest_request(request)
         # A signed-in reader's page is built from a rendering shared by readers.
-        self.shared = not guest and reader_pages.is_shareable(request)
-        if self.shared:
+        if not guest:
             served = reader_pages.serve(request)
             if served is not None:
                 return served
+        self.shared = not guest and reader_pages.is_shareable(request)
         response = super().get(request, *args, **kwargs)
         if guest and not request.user.is_authenticated:
             response.render()

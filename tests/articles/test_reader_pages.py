@@ -220,3 +220,72 @@ def test_a_reader_who_changes_their_name_sees_the_new_one_at_once(article, two_c
     page = ann.get(url)
     assertContains(page, "Annie Reader")
     assertNotContains(page, "Ann Reader")
+
+
+def _count_cache_reads(monkeypatch) -> list[str]:
+    """Every read of the shared cache from here on (each one a round trip)."""
+    from django.core.cache import caches
+
+    shared = caches["default"]
+    reads: list[str] = []
+    inside: list[bool] = []  # the local-memory cache's get_many calls its own get
+    for name in ("get", "get_many"):
+        original = getattr(shared, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            if not inside:
+                reads.append(_name)
+            inside.append(True)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(shared, name, counted)
+    return reads
+
+
+def test_the_shared_page_and_the_readers_session_are_one_cache_read(
+    article, two_comments, monkeypatch
+):
+    ann, _ = _reader("ann")
+    bob, _ = _reader("bob")
+    url = article.get_absolute_url()
+    ann.get(url)  # the shared rendering, kept
+    bob.get(url)  # Bob's session, now cached too
+    reads = _count_cache_reads(monkeypatch)
+
+    page = bob.get(url).content.decode()
+
+    assert "Bob Reader" in page  # signed in, from the session read with the page
+    assert reads == ["get_many"]
+
+
+def test_a_session_missing_from_the_cache_still_signs_the_reader_in(
+    article, two_comments
+):
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from newsroom.sessions import SessionStore
+
+    ann, _ = _reader("ann")
+    bob, _ = _reader("bob")
+    url = article.get_absolute_url()
+    ann.get(url)
+    store = SessionStore(bob.cookies[settings.SESSION_COOKIE_NAME].value)
+    caches["default"].delete(store.cache_key_if_any())  # evicted: only the database has it
+
+    page = bob.get(url).content.decode()
+
+    assert "Bob Reader" in page and "Log in" not in page
+
+
+def test_data_handed_to_a_session_already_read_is_ignored():
+    from newsroom.sessions import SessionStore
+
+    session = SessionStore()
+    session["draft"] = "kept"
+    session.preload({"draft": "stale"})
+
+    assert session["draft"] == "kept"
