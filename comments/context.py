@@ -78,19 +78,24 @@ def _comment_from_meta(meta: tuple) -> Comment:
     )
 
 
-def _extra_controls(fragment: ThreadFragment, user) -> dict[int, str]:
+def _extra_controls(
+    fragment: ThreadFragment, user, *, by_author: dict[int, tuple[int, ...]] | None = None
+) -> dict[int, str]:
     """Edit / Delete links for the comments this reader may change.
 
     Only staff may act on other people's comments, so for everyone else
-    just their own comments on the page are checked.
+    just their own comments on the page are checked: found through
+    `by_author` (comment ids by author) when given, else by a scan.
     """
     if not user.is_authenticated:
         return {}
     # Plain values once: request.user is a lazy object, slow to ask per comment.
     is_staff, user_id = user.is_staff, user.pk
-    mine = [
-        (pk, meta) for pk, meta in fragment.metas.items() if is_staff or meta[1] == user_id
-    ]
+    metas = fragment.metas
+    if by_author is not None and not is_staff:
+        mine = [(pk, metas[pk]) for pk in by_author.get(user_id, ())]
+    else:
+        mine = [(pk, meta) for pk, meta in metas.items() if is_staff or meta[1] == user_id]
     if not mine:
         return {}
     edit_prefix, edit_suffix = url_parts("edit")
@@ -110,9 +115,14 @@ def _extra_controls(fragment: ThreadFragment, user) -> dict[int, str]:
     return extras
 
 
-def reader_controls(fragment: ThreadFragment, user) -> dict[int, str]:
-    """The Edit / Delete links `user` gets on the fragment's comments, by comment id."""
-    return _extra_controls(fragment, user)
+def reader_controls(
+    fragment: ThreadFragment, user, *, by_author: dict[int, tuple[int, ...]] | None = None
+) -> dict[int, str]:
+    """The Edit / Delete links `user` gets on the fragment's comments, by comment id.
+
+    `by_author`: the fragment's comment ids by author, if the caller keeps them.
+    """
+    return _extra_controls(fragment, user, by_author=by_author)
 
 
 def reader_html(
