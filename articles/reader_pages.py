@@ -25,28 +25,31 @@ import secrets
 from html import escape
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.messages import get_messages
 from django.core.cache import DEFAULT_CACHE_ALIAS
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils.cache import patch_cache_control
 
+from accounts.backends import preloaded
 from articles import page_cache
 from comments import cache as thread_cache
 from comments.context import (
     DRAFT_SESSION_KEY,
     THREAD_PLACEHOLDER,
     ReaderState,
+    reader_and_state,
     reader_controls,
 )
-from comments.context import reader_state as load_reader_state
 from comments.rendering import encode_fragment, fill_encoded
 from newsroom.memory import BoundedMemory
 
 logger = logging.getLogger(__name__)
 
-KIND = "reader-page"
+KIND = "reader-page-v2"  # entries name their parts by hash
 NAV, CSRF, THREAD = "nav", "csrf", "thread"
 # Placeholders carry a random token, so no text in a story or comment can
 # pass for one. NUL characters cannot come from a form or the importer.
@@ -97,8 +100,32 @@ def _split(content: str) -> list[str]:
 
 
 # Per process, the encoded forms of shared renderings and thread fragments,
-# under keys that name their versions (so never stale; see newsroom.memory).
+# under keys that name their content or versions (so never stale; see
+# newsroom.memory).
 _encoded_pages = BoundedMemory(size=lambda parts: sum(len(part) for part in parts), share=0.1)
+
+
+def _encode_parts(parts: list[str]) -> list:
+    """`_split`'s parts with the text as UTF-8 (placeholder kinds stay names)."""
+    return [part.encode() if index % 2 == 0 else part for index, part in enumerate(parts)]
+
+
+def _parts_key(parts: list) -> str:
+    """Where a rendering's encoded parts are kept: under a hash of them."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else b"\x00" + part.encode() + b"\x00")
+    return f"articles:{KIND}-parts:{digest.hexdigest()}"
+
+
+def _page_parts(parts_key: str):
+    """The encoded parts kept under `parts_key`: from this process, else the cache; None if gone."""
+    encoded = _encoded_pages.get(parts_key)
+    if encoded is None:
+        encoded = page_cache.cache.get(parts_key)
+        if encoded is not None:
+            _encoded_pages.put(parts_key, encoded)
+    return encoded
 _encoded_threads = BoundedMemory(
     size=lambda encoded: sum(map(len, encoded.pieces)), share=0.25
 )
@@ -131,7 +158,7 @@ def _account_nav(user) -> str:
 
 
 def _fill(
-    parts: list[str], *, request, fragment, fragment_key, state: ReaderState, identity: str
+    encoded: list, *, request, fragment, fragment_key, state: ReaderState, identity: str
 ) -> HttpResponse:
     """The page for this reader, with an ETag for what was filled in.
 
@@ -160,11 +187,6 @@ def _fill(
             extras={pk: html.encode() for pk, html in controls.items()},
         ),
     }
-    encoded = _encoded(
-        _encoded_pages,
-        identity,
-        lambda: [part.encode() if index % 2 == 0 else part for index, part in enumerate(parts)],
-    )
     # One join of every piece: the page is a few hundred kilobytes, copied once.
     pieces: list[bytes] = []
     for index, part in enumerate(encoded):
@@ -198,12 +220,23 @@ def _session_cache_key(request) -> str | None:
     return session.cache_key_if_any()
 
 
+def _session_user_id(request):
+    """The id of the user the session says is signed in, if any (not yet checked)."""
+    raw = request.session.get(SESSION_KEY)
+    if raw is None:
+        return None
+    try:
+        return get_user_model()._meta.pk.to_python(raw)
+    except ValidationError:
+        return None
+
+
 def serve(request) -> HttpResponse | None:
     """The reader's page from the shared rendering, or None to render it as usual.
 
     The shared page, its versions and the reader's session come from the
-    cache in one round trip; the reader (user, likes, held comments) then
-    takes the database two small queries.
+    cache in one round trip; the reader (user, likes, held comments) from
+    the database in one query.
     """
     if request.method not in ("GET", "HEAD"):
         return None
@@ -218,17 +251,30 @@ def serve(request) -> HttpResponse | None:
     except Exception:
         logger.warning("Cache unavailable reading a shared story page", exc_info=True)
         return None
-    if entry is None or not is_shareable(request):
+    if entry is None:
         return None
-    article_id, _stories, _thread, fragment_key, content_type, parts = entry
-    state = load_reader_state(article_id=article_id, user=request.user)
+    article_id, _stories, _thread, fragment_key, content_type, parts_key = entry
+    user_id = _session_user_id(request)
+    if user_id is None:
+        return None
+    # The reader's row comes with their likes and held comments, and signs
+    # them in through Django's session checks without a query of its own.
+    user, state = reader_and_state(user_id=user_id, article_id=article_id)
+    with preloaded(user):
+        if not is_shareable(request) or request.user.pk != user_id:
+            return None
     if state.has_pending:
         return None
     cached = thread_cache.get_fragment(fragment_key)
-    if cached is None:
+    try:
+        encoded = _page_parts(parts_key)
+    except Exception:
+        logger.warning("Cache unavailable reading a shared story page", exc_info=True)
+        return None
+    if cached is None or encoded is None:
         return None
     response = _fill(
-        parts,
+        encoded,
         request=request,
         fragment=cached[0],
         fragment_key=fragment_key,
@@ -244,19 +290,25 @@ def store_and_fill(request, response, *, article, valid_for, section: dict, stat
     if response.status_code != 200 or response.streaming:
         return response
     content = response.content.decode(response.charset)
-    parts = _split(content)
+    encoded = _encode_parts(_split(content))
     content_type = response["Content-Type"]
     identity = ""  # without versions, nothing names this rendering: it is not kept
     if valid_for and section["fragment_key"]:
         key = page_cache.page_key(request, KIND)
-        entry = (article.pk, *valid_for, section["fragment_key"], content_type, parts)
+        # The entry, read on every request, stays small: the page's tens of
+        # kilobytes go under their hash, which each process keeps in memory.
+        parts_key = _parts_key(encoded)
+        entry = (article.pk, *valid_for, section["fragment_key"], content_type, parts_key)
         identity = repr((key, *entry[:4]))
+        _encoded_pages.put(parts_key, encoded)
         try:
-            page_cache.cache.set(key, entry, page_cache.page_timeout(article))
+            page_cache.cache.set_many(
+                {key: entry, parts_key: encoded}, page_cache.page_timeout(article)
+            )
         except Exception:
             logger.warning("Cache unavailable storing a shared story page", exc_info=True)
     filled = _fill(
-        parts,
+        encoded,
         request=request,
         fragment=section["fragment"],
         fragment_key=section["fragment_key"],

@@ -60,7 +60,7 @@ def test_each_reader_sees_their_own_name_and_likes_on_the_shared_page(
     url = article.get_absolute_url()
 
     ann_page = ann.get(url).content.decode()  # rendered, and kept for other readers
-    with django_assert_num_queries(2):  # Bob's user and his likes; nothing about the story
+    with django_assert_num_queries(1):  # Bob's user with his likes; nothing about the story
         bob_response = bob.get(url)
     bob_page = bob_response.content.decode()
 
@@ -289,3 +289,45 @@ def test_data_handed_to_a_session_already_read_is_ignored():
     session.preload({"draft": "stale"})
 
     assert session["draft"] == "kept"
+
+
+def test_an_app_server_that_did_not_render_the_page_serves_it_from_the_cache(
+    article, two_comments, monkeypatch
+):
+    from articles import reader_pages
+
+    ann, _ = _reader("ann")
+    bob, _ = _reader("bob")
+    url = article.get_absolute_url()
+    ann_page = ann.get(url).content.decode()
+    bob.get(url)
+    reader_pages._encoded_pages.clear()  # as on another server: only the shared cache has it
+    reads = _count_cache_reads(monkeypatch)
+
+    bob_page = bob.get(url).content.decode()
+
+    assert reads == ["get_many", "get"]  # the entry with the session, then the page's text
+    assert "Bob Reader" in bob_page
+    assert bob_page.replace("Bob Reader", "").count("comment-") == ann_page.replace(
+        "Ann Reader", ""
+    ).count("comment-")
+
+
+def test_a_page_whose_text_left_the_cache_is_rendered_again(article, two_comments):
+    from django.core.cache import cache
+
+    from articles import page_cache, reader_pages
+
+    ann, _ = _reader("ann")
+    bob, _ = _reader("bob")
+    url = article.get_absolute_url()
+    ann.get(url)
+    reader_pages._encoded_pages.clear()
+    entry = cache.get(page_cache.page_key(RequestFactory().get(url), reader_pages.KIND))
+    cache.delete(entry[-1])  # the page's text, evicted
+
+    response = bob.get(url)
+
+    assert response.status_code == 200
+    assertContains(response, "Bob Reader")
+    assertContains(response, "First thoughts")

@@ -18,9 +18,10 @@ GUEST_QUERIES = 4
 # likes with whether they have a comment awaiting moderation (1).
 READER_QUERIES = 6
 # From the cache: a guest's whole page, no query at all; a signed-in reader's
-# page from the rendering shared by readers: the user and their likes only.
+# page from the rendering shared by readers: one, the user read together with
+# their likes and whether they have a held comment.
 GUEST_CACHED_QUERIES = 0
-READER_CACHED_QUERIES = 2
+READER_CACHED_QUERIES = 1
 
 SIZES = [10, 1_000, 10_000]
 
