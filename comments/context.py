@@ -317,7 +317,7 @@ def comment_section_context(
             "thread_html": thread_html,
             "fragment": fragment,
             "fragment_key": key,
-            "has_comments": bool(fragment.metas) or has_roots,
+            "has_comments": has_roots,
             "count": count,
             "count_label": f"{count} comment{'' if count == 1 else 's'}",
             "sort": sort,

@@ -52,7 +52,7 @@ class ThreadFragment:
     segments: list[str]
     slots: list[tuple[int, int]]  # (PRESSED or EXTRA, comment id), one per gap
     csrf_placeholder: str
-    metas: dict[int, tuple]  # comment id -> what permission checks need
+    metas: dict[int, tuple]  # comment id -> what permission checks need (not for guests)
 
 
 def url_parts(name: str) -> tuple[str, str]:
@@ -118,7 +118,8 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
                 f"{escape(node.placeholder)}</p>\n"
             )
         else:
-            metas[pk] = row[:META_LENGTH]
+            if not guest:  # guests can change nothing: their fragments carry no metas
+                metas[pk] = row[:META_LENGTH]
             name = row_display_name(row)
             escaped_name = names.get(name)
             if escaped_name is None:

@@ -145,9 +145,12 @@ def test_guest_thread_markup(thread):
         )
         + "\n</article>\n</li>\n</ol>\n"
     ]
-    # What Edit / Delete checks need, for every comment shown in full.
-    assert list(fragment.metas) == [t[key] for key in "abcfg"]
-    assert fragment.metas[t["a"]][:2] == (t["a"], Comment.objects.get(pk=t["a"]).author_id)
+    # Guests can edit or delete nothing, so their fragment carries no checks' data;
+    # a signed-in reader's has it for every comment shown in full.
+    assert fragment.metas == {}
+    signed_in = render_nodes(nodes, guest=False)
+    assert list(signed_in.metas) == [t[key] for key in "abcfg"]
+    assert signed_in.metas[t["a"]][:2] == (t["a"], Comment.objects.get(pk=t["a"]).author_id)
 
 
 def test_signed_in_thread_keeps_per_reader_slots_out_of_the_shared_html(thread):
