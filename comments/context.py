@@ -62,6 +62,11 @@ def viewer_cache_kind(user, *, has_pending: bool) -> str:
     return f"user-{user.pk}" if has_pending else "reader"
 
 
+# Building a model instance costs more than the checks that read it, and a
+# reader's own comments come back page after page: instances are kept per
+# process under their whole meta tuple (any change to it makes a new one).
+# The permission checks only read them.
+@functools.lru_cache(maxsize=1024)
 def _comment_from_meta(meta: tuple) -> Comment:
     (pk, author_id, created_at, status, deleted_at, edited_at, level, lft, rght, tree_id,
      article_id) = meta  # fmt: skip
