@@ -255,9 +255,9 @@ def store(request, response, *, article, valid_for: tuple[str, str] | None) -> N
         # Compressed when first asked for (see `lookup`), not here: a reader
         # waiting for a freshly rendered page should not wait for that too.
         bodies = (content, None)
-        # The body first: an entry is never visible without its body.
-        cache.set(_body_key(etag), bodies, timeout)
-        cache.set(page_key(request), entry, timeout)
+        # One round trip; the body first, so an entry is never visible without
+        # it (in Redis the two are one MSET, atomic anyway).
+        cache.set_many({_body_key(etag): bodies, page_key(request): entry}, timeout)
         _bodies.put(etag, bodies)
     except Exception:
         logger.warning("Cache unavailable storing a story page", exc_info=True)
