@@ -113,7 +113,11 @@ class ArticleDetailView(DateDetailView):
         # shared page after the template has rendered: passed through the
         # template, it would be copied at every level of nesting.
         section = comment_section_context(
-            request=self.request, article=article, state=self.state, shared=stored
+            request=self.request,
+            article=article,
+            state=self.state,
+            shared=stored,
+            thread_version=self.valid_for[1] if self.valid_for else None,
         )
         self.section = section["comment_section"]
         context.update(section)

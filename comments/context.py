@@ -266,7 +266,12 @@ THREAD_PLACEHOLDER = f"\x00{secrets.token_hex(8)}:thread\x00"
 
 
 def comment_section_context(
-    *, request, article, state: ReaderState | None = None, shared: bool = False
+    *,
+    request,
+    article,
+    state: ReaderState | None = None,
+    shared: bool = False,
+    thread_version: str | None = None,
 ) -> dict:
     """Template context for the comment section under `article`.
 
@@ -277,6 +282,9 @@ def comment_section_context(
     `shared` renders the section for any reader of the same kind: the thread
     is left as THREAD_PLACEHOLDER, for `reader_html` to fill per reader from
     `comment_section["fragment"]`, and the form holds no draft.
+
+    `thread_version`: the story's thread version if the caller has just read
+    it (a page about to be stored has); else it is read here.
     """
     user = request.user
     sort = clean_sort(request.GET.get("sort"))
@@ -285,7 +293,7 @@ def comment_section_context(
         state = reader_state(article_id=article.pk, user=user)
 
     kind = viewer_cache_kind(user, has_pending=state.has_pending)
-    version = thread_cache.thread_version(article.pk)
+    version = thread_version or thread_cache.thread_version(article.pk)
     key = (
         thread_cache.fragment_key(
             article_id=article.pk, version=version, page=requested_page, sort=sort, viewer=kind
