@@ -7,7 +7,7 @@ import pytest
 from django.utils.safestring import SafeString
 
 from comments.models import Comment
-from comments.rendering import fill_slots, render_nodes
+from comments.rendering import encode_fragment, fill_encoded, fill_slots, render_nodes
 from comments.selectors import comment_subtree, thread_page, thread_roots
 from tests.comments.threads import C, build
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
@@ -188,6 +188,32 @@ def test_signed_in_thread_keeps_per_reader_slots_out_of_the_shared_html(thread):
     )
     assert fragment.csrf_placeholder not in html
     assert html.count("aria-pressed=") == 5
+
+
+@pytest.mark.parametrize(
+    "liked_keys, own_keys",
+    [("", ""), ("b", "c"), ("abcfg", "ag"), ("c", "c"), ("g", "a")],
+)
+def test_the_encoded_fragment_fills_in_exactly_as_the_shared_html_does(
+    thread, liked_keys, own_keys
+):
+    """Signed-in pages are filled from the encoded form; it must give the same page."""
+    t = thread
+    article = Comment.objects.get(pk=t["a"]).article
+    fragment = render_nodes(thread_page(article=article, user=UserFactory()).nodes, guest=False)
+    liked = {t[key] for key in liked_keys}
+    extras = {t[key]: f'\n<a class="comment__edit" href="/edit/{key}/">Edit</a>' for key in own_keys}
+    token = "token<&>"
+
+    expected = fill_slots(fragment, csrf_token=token, liked=liked, extras=extras)
+    encoded = encode_fragment(fragment)
+    extras_bytes = {pk: html.encode() for pk, html in extras.items()}
+    filled = fill_encoded(encoded, csrf_token=token, liked=liked, extras=extras_bytes)
+
+    assert b"".join(filled).decode() == expected
+    # Encoded once, filled for any number of readers: nothing of one stays for the next.
+    again = b"".join(fill_encoded(encoded, csrf_token=token, liked=set(), extras={}))
+    assert b'aria-pressed="true"' not in again and b'class="comment__edit"' not in again
 
 
 def test_parent_chain_nodes_give_the_template_their_values(thread):
