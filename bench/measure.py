@@ -240,6 +240,10 @@ def under_gunicorn(*, data: dict, wrk_path: str | None, seconds: int, log) -> di
         for size, article in data["articles"].items():
             url = base + article.get_absolute_url()
             out["story"][size] = {
+                # The baseline again, right before this story's runs: the
+                # machine's speed drifts over a run, and each ratio should
+                # compare figures measured side by side.
+                "baseline": wrk(wrk_path, base + reverse("healthz"), seconds=seconds),
                 "guest": wrk(wrk_path, url, seconds=seconds),
                 "signed_in": wrk(wrk_path, url, seconds=seconds, cookie=cookie),
                 # A client that does not accept gzip (no browser): the page uncompressed.
@@ -414,16 +418,21 @@ def print_table(results: dict) -> None:
     print()
     print(f"baseline (trivial view, same middleware): {base} ms in-process"
           + (f", {g_base} req/s under gunicorn" if g_base else ""))
+    if g_base:
+        print("(each story's % base is against the baseline measured right before that story's runs)")
     print(f"{'page':<28}{'queries':>8}{'bytes':>10}{'cold ms':>10}{'×base':>8}{'warm ms':>10}{'×base':>8}{'req/s':>9}{'% base':>8}")
     for size, kinds in results["in_process"]["story"].items():
+        near = g.get("story", {}).get(size, {}).get("baseline", {}).get("rps") or g_base
         for kind, f in kinds.items():
             rps = g.get("story", {}).get(size, {}).get(kind, {}).get("rps")
-            pct = f"{100 * rps / g_base:.0f}%" if rps and g_base else "-"
+            pct = f"{100 * rps / near:.0f}%" if rps and near else "-"
             print(f"{f'story {size:,} ({kind})':<28}{f['queries_cold']:>8}{f['bytes']:>10}{f['cold_ms']:>10}"
                   f"{f['cold_ms'] / base:>8.0f}{f['warm_ms']:>10}{f['warm_ms'] / base:>8.1f}{rps or '-':>9}{pct:>8}")
         plain = g.get("story", {}).get(size, {}).get("guest_uncompressed", {}).get("rps")
-        if plain and g_base:
-            print(f"{'  guest, not accepting gzip':<28}{'':>56}{plain:>9}{f'{100 * plain / g_base:.0f}%':>8}")
+        if plain and near:
+            print(f"{'  guest, not accepting gzip':<28}{'':>56}{plain:>9}{f'{100 * plain / near:.0f}%':>8}")
+        if near and near != g_base:
+            print(f"{'  baseline before this story':<28}{'':>56}{near:>9}")
     full = results.get("full_thread_1000")
     if full:
         near = full.get("baseline_ms", base)
