@@ -126,6 +126,8 @@ def _page_parts(parts_key: str):
         if encoded is not None:
             _encoded_pages.put(parts_key, encoded)
     return encoded
+
+
 _encoded_threads = BoundedMemory(
     size=lambda encoded: sum(map(len, encoded.pieces)), share=0.25
 )
@@ -279,7 +281,7 @@ def serve(request) -> HttpResponse | None:
         fragment=cached[0],
         fragment_key=fragment_key,
         state=state,
-        identity=repr((key, *entry[:4])),
+        identity=repr((key, *entry)),
     )
     response["Content-Type"] = content_type
     return response
@@ -299,7 +301,7 @@ def store_and_fill(request, response, *, article, valid_for, section: dict, stat
         # kilobytes go under their hash, which each process keeps in memory.
         parts_key = _parts_key(encoded)
         entry = (article.pk, *valid_for, section["fragment_key"], content_type, parts_key)
-        identity = repr((key, *entry[:4]))
+        identity = repr((key, *entry))
         _encoded_pages.put(parts_key, encoded)
         try:
             page_cache.cache.set_many(
