@@ -60,12 +60,18 @@ def _cached_story_for(article) -> None:
     other.get(article.get_absolute_url())
 
 
-def test_a_deactivated_reader_is_signed_out_of_a_shared_page(article):
+def _ann_reading(article) -> tuple[Client, object]:
+    """Ann, signed in, on the story's page built from the shared rendering."""
     _cached_story_for(article)
     user = UserFactory(first_name="Ann", last_name="Reader")
     client = Client()
     client.force_login(user)
     assert "Ann Reader" in client.get(article.get_absolute_url()).content.decode()
+    return client, user
+
+
+def test_a_deactivated_reader_is_signed_out_of_a_shared_page(article):
+    client, user = _ann_reading(article)
 
     get_user_model().objects.filter(pk=user.pk).update(is_active=False)
     page = client.get(article.get_absolute_url()).content.decode()
@@ -74,11 +80,7 @@ def test_a_deactivated_reader_is_signed_out_of_a_shared_page(article):
 
 
 def test_a_password_changed_elsewhere_signs_the_reader_out_of_a_shared_page(article):
-    _cached_story_for(article)
-    user = UserFactory(first_name="Ann", last_name="Reader")
-    client = Client()
-    client.force_login(user)
-    assert "Ann Reader" in client.get(article.get_absolute_url()).content.decode()
+    client, user = _ann_reading(article)
 
     user.set_password("a new secret, set on another device")
     user.save()
