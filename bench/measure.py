@@ -217,7 +217,38 @@ def worker_peak_rss_mb(master: subprocess.Popen) -> float:
     return round(max(peaks), 1) if peaks else 0.0
 
 
-def under_gunicorn(*, data: dict, wrk_path: str | None, seconds: int, log) -> dict:
+def _story_under_load(
+    wrk_path: str, url: str, baseline_url: str, *, cookie: str, seconds: int, rounds: int
+) -> dict:
+    """A story's req/s for each kind of reader, with its share of the baseline.
+
+    The machine's speed drifts during a run, so the load runs in `rounds`,
+    each measuring the baseline right before the story's three runs; a
+    share is that round's req/s over that round's baseline, and the figures
+    kept are the medians over the rounds.
+    """
+    runs = {"baseline": [], "guest": [], "signed_in": [], "guest_uncompressed": []}
+    for _ in range(rounds):
+        runs["baseline"].append(wrk(wrk_path, baseline_url, seconds=seconds))
+        runs["guest"].append(wrk(wrk_path, url, seconds=seconds))
+        runs["signed_in"].append(wrk(wrk_path, url, seconds=seconds, cookie=cookie))
+        # A client that does not accept gzip (no browser): the page uncompressed.
+        runs["guest_uncompressed"].append(wrk(wrk_path, url, seconds=seconds, gzip=False))
+    bases = [run["rps"] for run in runs["baseline"]]
+    figures = {}
+    for kind, kind_runs in runs.items():
+        figures[kind] = {
+            "rps": _median([run["rps"] for run in kind_runs]),
+            "share": _median([run["rps"] / base for run, base in zip(kind_runs, bases, strict=True)]),
+            "errors": sum(run["errors"] for run in kind_runs),
+            "rounds": kind_runs,
+        }
+    return figures
+
+
+def under_gunicorn(
+    *, data: dict, wrk_path: str | None, seconds: int, log, rounds: int = 3
+) -> dict:
     if not wrk_path:
         log("wrk is not available: skipping the gunicorn figures")
         return {}
@@ -239,19 +270,13 @@ def under_gunicorn(*, data: dict, wrk_path: str | None, seconds: int, log) -> di
         log(f"baseline under gunicorn: {out['baseline']['rps']} req/s")
         for size, article in data["articles"].items():
             url = base + article.get_absolute_url()
-            out["story"][size] = {
-                # The baseline again, right before this story's runs: the
-                # machine's speed drifts over a run, and each ratio should
-                # compare figures measured side by side.
-                "baseline": wrk(wrk_path, base + reverse("healthz"), seconds=seconds),
-                "guest": wrk(wrk_path, url, seconds=seconds),
-                "signed_in": wrk(wrk_path, url, seconds=seconds, cookie=cookie),
-                # A client that does not accept gzip (no browser): the page uncompressed.
-                "guest_uncompressed": wrk(wrk_path, url, seconds=seconds, gzip=False),
-            }
-            log(f"story with {size:,} comments: {out['story'][size]['guest']['rps']} req/s guest "
-                f"({out['story'][size]['guest_uncompressed']['rps']} uncompressed), "
-                f"{out['story'][size]['signed_in']['rps']} signed in")
+            out["story"][size] = _story_under_load(
+                wrk_path, url, base + reverse("healthz"), cookie=cookie, seconds=seconds, rounds=rounds
+            )
+            figures = out["story"][size]
+            log(f"story with {size:,} comments: {figures['guest']['rps']} req/s guest "
+                f"({figures['guest_uncompressed']['rps']} uncompressed), "
+                f"{figures['signed_in']['rps']} signed in")
         out["worker_peak_rss_mb"] = worker_peak_rss_mb(proc)
     finally:
         proc.terminate()
@@ -406,7 +431,9 @@ def run_all(*, sizes: list[int], repeat: int, wrk, log, quick: bool) -> dict:
     }
     if 1000 in data["articles"]:
         results["full_thread_1000"] = full_thread(article=data["articles"][1000], repeat=repeat, log=log)
-    results["gunicorn"] = under_gunicorn(data=data, wrk_path=wrk, seconds=3 if quick else 8, log=log)
+    results["gunicorn"] = under_gunicorn(
+        data=data, wrk_path=wrk, seconds=3 if quick else 4, rounds=1 if quick else 3, log=log
+    )
     results["writes"] = writes(data=data, seconds=3 if quick else 5, log=log)
     return results
 
@@ -419,20 +446,24 @@ def print_table(results: dict) -> None:
     print(f"baseline (trivial view, same middleware): {base} ms in-process"
           + (f", {g_base} req/s under gunicorn" if g_base else ""))
     if g_base:
-        print("(each story's % base is against the baseline measured right before that story's runs)")
+        print("(under gunicorn, each story runs in rounds, each with the baseline measured right before"
+              " it; req/s and % base are medians over the rounds)")
     print(f"{'page':<28}{'queries':>8}{'bytes':>10}{'cold ms':>10}{'×base':>8}{'warm ms':>10}{'×base':>8}{'req/s':>9}{'% base':>8}")
     for size, kinds in results["in_process"]["story"].items():
-        near = g.get("story", {}).get(size, {}).get("baseline", {}).get("rps") or g_base
+        loaded = g.get("story", {}).get(size, {})
+        near = loaded.get("baseline", {}).get("rps")
         for kind, f in kinds.items():
-            rps = g.get("story", {}).get(size, {}).get(kind, {}).get("rps")
-            pct = f"{100 * rps / near:.0f}%" if rps and near else "-"
+            rps = loaded.get(kind, {}).get("rps")
+            share = loaded.get(kind, {}).get("share")
+            pct = f"{100 * share:.0f}%" if share else "-"
             print(f"{f'story {size:,} ({kind})':<28}{f['queries_cold']:>8}{f['bytes']:>10}{f['cold_ms']:>10}"
                   f"{f['cold_ms'] / base:>8.0f}{f['warm_ms']:>10}{f['warm_ms'] / base:>8.1f}{rps or '-':>9}{pct:>8}")
-        plain = g.get("story", {}).get(size, {}).get("guest_uncompressed", {}).get("rps")
-        if plain and near:
-            print(f"{'  guest, not accepting gzip':<28}{'':>56}{plain:>9}{f'{100 * plain / near:.0f}%':>8}")
-        if near and near != g_base:
-            print(f"{'  baseline before this story':<28}{'':>56}{near:>9}")
+        plain = loaded.get("guest_uncompressed", {})
+        if plain.get("share"):
+            plain_pct = f"{100 * plain['share']:.0f}%"
+            print(f"{'  guest, not accepting gzip':<28}{'':>56}{plain['rps']:>9}{plain_pct:>8}")
+        if near:
+            print(f"{'  baseline in these rounds':<28}{'':>56}{near:>9}")
     full = results.get("full_thread_1000")
     if full:
         near = full.get("baseline_ms", base)
