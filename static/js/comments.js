@@ -64,19 +64,21 @@
     }
   });
 
-  // Like without reload: the same POST, answered with JSON.
+  // Like without reload: the same POST, answered with JSON. Every like
+  // button submits the thread's one like form to its own comment's URL.
   section.addEventListener("submit", function (event) {
-    var likeForm = event.target.closest("form[data-like-form]");
-    if (!likeForm || !window.fetch) {
+    var likesForm = event.target.closest("form[data-likes-form]");
+    var button = event.submitter;
+    if (!likesForm || !button || !button.dataset.like || !window.fetch) {
       return;
     }
     event.preventDefault();
-    var button = likeForm.querySelector("button");
-    var token = likeForm.querySelector("input[name=csrfmiddlewaretoken]");
+    var url = button.formAction;
+    var token = likesForm.querySelector("input[name=csrfmiddlewaretoken]");
     button.disabled = true;
-    fetch(likeForm.action, {
+    fetch(url, {
       method: "POST",
-      body: new FormData(likeForm),
+      body: new FormData(likesForm),
       credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": token ? token.value : "" },
     })
@@ -90,7 +92,7 @@
             throw new Error(data.error || "like failed");
           }
           button.setAttribute("aria-pressed", data.liked ? "true" : "false");
-          var label = section.querySelector('[data-like-label="' + likeForm.dataset.likeForm + '"]');
+          var label = section.querySelector('[data-like-label="' + button.dataset.like + '"]');
           if (label) {
             label.textContent = data.label;
           }
@@ -98,7 +100,9 @@
         });
       })
       .catch(function () {
-        likeForm.submit();
+        // As without the script: the form posted to this comment's URL.
+        likesForm.action = url;
+        likesForm.submit();
       });
   });
 

@@ -32,12 +32,7 @@ def _reader(name: str) -> tuple[Client, object]:
 
 
 def _pressed_ids(html: str) -> set[int]:
-    return {
-        int(pk)
-        for pk in re.findall(
-            r'data-like-form="(\d+)"><input[^>]*><button[^>]*aria-pressed="true"', html
-        )
-    }
+    return {int(pk) for pk in re.findall(r'data-like="(\d+)" aria-pressed="true"', html)}
 
 
 @pytest.fixture

@@ -170,11 +170,16 @@ def test_signed_in_thread_keeps_per_reader_slots_out_of_the_shared_html(thread):
         liked={t["b"]},
         extras={t["c"]: '\n<a class="comment__edit" href="/comments/c/edit/">Edit</a>'},
     )
+    # One form per thread holds the reader's CSRF token; every like button submits it.
+    assert html.startswith(
+        '<form id="comment-likes" method="post" data-likes-form hidden>'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="token&lt;&amp;&gt;"></form>\n'
+        '<ol class="comment-thread">'
+    )
+    assert html.count("csrfmiddlewaretoken") == 1
     like = (
-        '<form class="comment__like" method="post" action="/comments/{pk}/like/" '
-        'data-like-form="{pk}"><input type="hidden" name="csrfmiddlewaretoken" '
-        'value="token&lt;&amp;&gt;"><button type="submit" class="like-button" '
-        'aria-pressed="{pressed}">Like</button></form>{extra}\n'
+        '<button type="submit" form="comment-likes" formaction="/comments/{pk}/like/" '
+        'class="like-button" data-like="{pk}" aria-pressed="{pressed}">Like</button>{extra}\n'
     )
     assert like.format(pk=t["a"], pressed="false", extra="") in html
     assert like.format(pk=t["b"], pressed="true", extra="") in html

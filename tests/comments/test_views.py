@@ -316,11 +316,16 @@ def test_like_without_js_redirects_back_and_shows_pressed(client, article, story
     assert response.status_code == 302
     page = client.get(story)
     assertContains(page, "Liked by 1 person")
-    assertContains(page, '<button type="submit" class="like-button" aria-pressed="true">Like</button>', html=True)
+    pk = rows["likeable"].pk
+    button = (
+        '<button type="submit" form="comment-likes" formaction="/comments/{pk}/like/" '
+        'class="like-button" data-like="{pk}" aria-pressed="{pressed}">Like</button>'
+    )
+    assertContains(page, button.format(pk=pk, pressed="true"), html=True)
     # Another reader shares the cached thread but not my pressed button.
     client.force_login(UserFactory())
     other = client.get(story)
-    assertContains(other, '<button type="submit" class="like-button" aria-pressed="false">Like</button>', html=True)
+    assertContains(other, button.format(pk=pk, pressed="false"), html=True)
 
 
 def test_flag_once_with_confirmation(client, article, story, user):
