@@ -9,16 +9,20 @@ still show.
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache, caches
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from articles import page_cache, reader_pages
 from comments.context import DRAFT_SESSION_KEY
 from comments.models import Comment, Like
 from comments.services import comment_create
+from newsroom.sessions import SessionStore
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +33,14 @@ def _reader(name: str) -> tuple[Client, object]:
     client = Client()
     client.force_login(user)
     return client, user
+
+
+def _shared_page_kept(article) -> tuple[str, Client]:
+    """The story's URL once Ann has read it, which keeps its shared rendering."""
+    ann, _ = _reader("ann")
+    url = article.get_absolute_url()
+    ann.get(url)
+    return url, ann
 
 
 def _pressed_ids(html: str) -> set[int]:
@@ -112,9 +124,7 @@ def test_the_csrf_token_on_a_shared_page_is_the_readers_own_and_works(
 def test_a_new_comment_and_a_story_edit_show_on_the_next_request(
     article, two_comments, django_capture_on_commit_callbacks
 ):
-    ann, _ = _reader("ann")
-    url = article.get_absolute_url()
-    ann.get(url)
+    url, ann = _shared_page_kept(article)
 
     with django_capture_on_commit_callbacks(execute=True):
         comment_create(article=article, author=UserFactory(), body="Just in")
@@ -129,9 +139,7 @@ def test_a_new_comment_and_a_story_edit_show_on_the_next_request(
 def test_a_reader_with_a_held_comment_still_sees_it(
     article, two_comments, settings, django_capture_on_commit_callbacks
 ):
-    url = article.get_absolute_url()
-    ann, _ = _reader("ann")
-    ann.get(url)
+    url, ann = _shared_page_kept(article)
     dan, dan_user = _reader("dan")
     settings.NEWSROOM_PREMODERATE_NEW_COMMENTERS = True
     with django_capture_on_commit_callbacks(execute=True):
@@ -143,9 +151,7 @@ def test_a_reader_with_a_held_comment_still_sees_it(
 
 
 def test_a_pending_message_is_shown_once(article, two_comments):
-    url = article.get_absolute_url()
-    ann, _ = _reader("ann")
-    ann.get(url)
+    url, _ = _shared_page_kept(article)
     bob, _ = _reader("bob")
     storage = CookieStorage(RequestFactory().get("/"))
     bob.cookies[CookieStorage.cookie_name] = storage._encode(
@@ -157,9 +163,7 @@ def test_a_pending_message_is_shown_once(article, two_comments):
 
 
 def test_a_draft_kept_across_log_in_is_in_the_form(article, two_comments):
-    url = article.get_absolute_url()
-    ann, _ = _reader("ann")
-    ann.get(url)
+    url, ann = _shared_page_kept(article)
     bob, _ = _reader("bob")
     session = bob.session
     session[DRAFT_SESSION_KEY] = {"article_id": article.pk, "body": "Half a thought", "parent_id": None}
@@ -170,9 +174,7 @@ def test_a_draft_kept_across_log_in_is_in_the_form(article, two_comments):
 
 
 def test_staff_get_their_own_page_with_the_admin_link(article, two_comments):
-    url = article.get_absolute_url()
-    ann, _ = _reader("ann")
-    ann.get(url)
+    url, ann = _shared_page_kept(article)
     editor = Client()
     editor.force_login(StaffFactory())
 
@@ -186,9 +188,7 @@ def test_an_unchanged_page_revalidates_and_a_like_changes_it(
     article, two_comments, django_capture_on_commit_callbacks
 ):
     first, _ = two_comments
-    ann, _ = _reader("ann")
-    url = article.get_absolute_url()
-    ann.get(url)  # kept for other readers
+    url, ann = _shared_page_kept(article)
     page = ann.get(url)
     assert page["ETag"]
 
@@ -219,7 +219,6 @@ def test_a_reader_who_changes_their_name_sees_the_new_one_at_once(article, two_c
 
 def _count_cache_reads(monkeypatch) -> list[str]:
     """Every read of the shared cache from here on (each one a round trip)."""
-    from django.core.cache import caches
 
     shared = caches["default"]
     reads: list[str] = []
@@ -243,10 +242,8 @@ def _count_cache_reads(monkeypatch) -> list[str]:
 def test_the_shared_page_and_the_readers_session_are_one_cache_read(
     article, two_comments, monkeypatch
 ):
-    ann, _ = _reader("ann")
+    url, _ = _shared_page_kept(article)
     bob, _ = _reader("bob")
-    url = article.get_absolute_url()
-    ann.get(url)  # the shared rendering, kept
     bob.get(url)  # Bob's session, now cached too
     reads = _count_cache_reads(monkeypatch)
 
@@ -259,15 +256,10 @@ def test_the_shared_page_and_the_readers_session_are_one_cache_read(
 def test_a_session_missing_from_the_cache_still_signs_the_reader_in(
     article, two_comments
 ):
-    from django.conf import settings
-    from django.core.cache import caches
 
-    from newsroom.sessions import SessionStore
 
-    ann, _ = _reader("ann")
+    url, _ = _shared_page_kept(article)
     bob, _ = _reader("bob")
-    url = article.get_absolute_url()
-    ann.get(url)
     store = SessionStore(bob.cookies[settings.SESSION_COOKIE_NAME].value)
     caches["default"].delete(store.cache_key_if_any())  # evicted: only the database has it
 
@@ -277,7 +269,6 @@ def test_a_session_missing_from_the_cache_still_signs_the_reader_in(
 
 
 def test_data_handed_to_a_session_already_read_is_ignored():
-    from newsroom.sessions import SessionStore
 
     session = SessionStore()
     session["draft"] = "kept"
@@ -289,7 +280,6 @@ def test_data_handed_to_a_session_already_read_is_ignored():
 def test_an_app_server_that_did_not_render_the_page_serves_it_from_the_cache(
     article, two_comments, monkeypatch
 ):
-    from articles import reader_pages
 
     ann, _ = _reader("ann")
     bob, _ = _reader("bob")
@@ -309,14 +299,10 @@ def test_an_app_server_that_did_not_render_the_page_serves_it_from_the_cache(
 
 
 def test_a_page_whose_text_left_the_cache_is_rendered_again(article, two_comments):
-    from django.core.cache import cache
 
-    from articles import page_cache, reader_pages
 
-    ann, _ = _reader("ann")
+    url, _ = _shared_page_kept(article)
     bob, _ = _reader("bob")
-    url = article.get_absolute_url()
-    ann.get(url)
     reader_pages._encoded_pages.clear()
     entry = cache.get(page_cache.page_key(RequestFactory().get(url), reader_pages.KIND))
     cache.delete(entry[-1])  # the page's text, evicted
