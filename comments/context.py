@@ -85,10 +85,10 @@ def _comment_from_meta(meta: tuple) -> Comment:
     )
 
 
-def _extra_controls(
+def reader_controls(
     fragment: ThreadFragment, user, *, by_author: dict[int, tuple[int, ...]] | None = None
 ) -> dict[int, str]:
-    """Edit / Delete links for the comments this reader may change.
+    """The Edit / Delete links `user` gets on the fragment's comments, by comment id.
 
     Only staff may act on other people's comments, so for everyone else
     just their own comments on the page are checked: found through
@@ -122,16 +122,6 @@ def _extra_controls(
     return extras
 
 
-def reader_controls(
-    fragment: ThreadFragment, user, *, by_author: dict[int, tuple[int, ...]] | None = None
-) -> dict[int, str]:
-    """The Edit / Delete links `user` gets on the fragment's comments, by comment id.
-
-    `by_author`: the fragment's comment ids by author, if the caller keeps them.
-    """
-    return _extra_controls(fragment, user, by_author=by_author)
-
-
 def reader_html(
     fragment: ThreadFragment,
     *,
@@ -147,7 +137,7 @@ def reader_html(
     if csrf_token is None and fragment.slots:
         csrf_token = get_token(request)
     if controls is None:
-        controls = _extra_controls(fragment, request.user)
+        controls = reader_controls(fragment, request.user)
     return mark_safe(
         fill_slots(fragment, csrf_token=csrf_token or "", liked=liked, extras=controls)
     )
