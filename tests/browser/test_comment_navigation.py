@@ -38,14 +38,27 @@ def test_a_reader_collapses_and_expands_a_thread(page, demo_story):
     expect(page.locator(f"#comment-{reply.pk}")).to_be_hidden()
     expect(page.locator(f"#comment-{root.pk}")).to_be_visible()
 
-    # The script remembers the folded thread on this story for the next visit.
+    # The script remembers the folded thread on this story for the next visit
+    # (it stores it when the browser reports the toggle, a moment after the click).
+    _wait_until_stored(page, root.pk, folded=True)
     page.reload()
     expect(page.locator(f"#comment-{reply.pk}")).to_be_hidden()
 
     summary.click()
     expect(page.locator(f"#comment-{reply.pk}")).to_be_visible()
+    _wait_until_stored(page, root.pk, folded=False)
     page.reload()
     expect(page.locator(f"#comment-{reply.pk}")).to_be_visible()
+
+
+def _wait_until_stored(page, thread_id: int, *, folded: bool) -> None:
+    """Until the script's record of folded threads on this story says `folded` for the thread."""
+    page.wait_for_function(
+        """([id, folded]) => Object.keys(localStorage)
+            .filter((key) => key.startsWith("newsroom:collapsed:"))
+            .some((key) => JSON.parse(localStorage.getItem(key)).includes(id)) === folded""",
+        arg=[str(thread_id), folded],
+    )
 
 
 def test_collapse_works_without_javascript(no_js_page, demo_story):
