@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from articles.models import Article, Source, StorySettings, Tag
-from articles.page_cache import bump_stories_version
+from articles.signals import stories_changed
 
 
 @admin.register(Source)
@@ -53,7 +53,7 @@ class ArticleAdmin(admin.ModelAdmin):
         # published_at is left alone: a back-dated draft keeps its original
         # date, and a future one becomes scheduled rather than live now.
         changed = queryset.exclude(status=status).update(status=status)
-        bump_stories_version()  # update() sends no post_save: drop cached pages here
+        stories_changed.send(sender=Article)  # update() sends no post_save
         label = Article.Status(status).label.lower()
         self.message_user(
             request,

@@ -1,23 +1,11 @@
-"""Cache invalidation only (no rules live in signals): any change to a story,
-its source or its tags makes every cached guest story page stale."""
+"""Signals the articles app sends.
 
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+`stories_changed` is sent, inside the writer's transaction, by a write to
+stories that Django sends no model signal for (a bulk `update()`); saves
+and deletes are announced by Django's own `post_save` / `post_delete`. The
+story page listens to all of them to invalidate cached pages.
+"""
 
-from articles.models import Article, Source, StorySettings, Tag
-from articles.page_cache import bump_stories_version
+from django.dispatch import Signal
 
-
-@receiver(post_save, sender=Article, dispatch_uid="articles.article_saved")
-@receiver(post_delete, sender=Article, dispatch_uid="articles.article_deleted")
-@receiver(post_save, sender=Source, dispatch_uid="articles.source_saved")
-@receiver(post_delete, sender=Source, dispatch_uid="articles.source_deleted")
-@receiver(post_save, sender=Tag, dispatch_uid="articles.tag_saved")
-@receiver(post_delete, sender=Tag, dispatch_uid="articles.tag_deleted")
-@receiver(post_save, sender=StorySettings, dispatch_uid="articles.settings_saved")
-@receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="articles.tags_changed")
-def _stories_changed(**kwargs):
-    # After commit: the new version must not be seen before the change is,
-    # and a cache in the database must not share the editor's transaction.
-    transaction.on_commit(bump_stories_version)
+stories_changed = Signal()

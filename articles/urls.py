@@ -48,9 +48,4 @@ urlpatterns = [
         views.ArticleDayArchiveView.as_view(),
         name="archive-day",
     ),
-    path(
-        "<yyyy:year>/<mm:month>/<dd:day>/<slug:slug>/",
-        views.ArticleDetailView.as_view(),
-        name="detail",
-    ),
 ]

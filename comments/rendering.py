@@ -7,7 +7,7 @@ auto-escaping alone (measured by `make bench` against a plain template loop).
 Here every value is escaped once with `html.escape` and joined.
 
 The result is shared by every reader of the same kind (see
-`comments.context.viewer_cache_kind`) and cached. What differs per reader is
+`storypage.section.viewer_cache_kind`) and cached. What differs per reader is
 left out as *slots*: the HTML is kept as segments with, between each two,
 either a like button's pressed state or the place for Edit / Delete, and the
 CSRF token as a placeholder. `fill_slots` joins them for one reader in a

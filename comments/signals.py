@@ -1,9 +1,11 @@
 """Signals the comment services send.
 
-`thread_changed` is sent once a write to an article's comments has been
-committed (never for a write that was rolled back), with `article_id` as the
-only argument. The read side listens to bump the article's thread cache
-version, so no stale thread is served after any write.
+`thread_changed` is sent by every write to an article's comments, inside
+the write's transaction and after its last statement, with `article_id` as
+the only argument. The story page listens to change the story's page
+version in that same transaction (`storypage.versions`), so a write that
+commits has made every cached copy of the thread stale, and a write that
+rolls back has not.
 """
 
 from django.dispatch import Signal

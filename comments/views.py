@@ -21,15 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles.models import Article
 from comments import services
-from comments.context import (
-    login_url,
-    pop_draft,
-    save_draft,
-    thread_html_for,
-)
+from comments.drafts import login_url, pop_draft, save_draft
 from comments.exceptions import CommentError
 from comments.forms import CommentEditForm, CommentForm, FlagForm
 from comments.models import Comment
+from comments.readers import thread_html_for
 from comments.selectors import (
     DEFAULT_SORT,
     clean_sort,

@@ -30,6 +30,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value.strip() else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "")
+    return float(value) if value.strip() else default
+
+
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -75,6 +80,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "accounts",
+    "storypage",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +88,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
-    "articles.page_cache.GuestStoryPageMiddleware",
+    "storypage.guest_pages.GuestStoryPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -276,10 +282,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Sessions are read from the cache (Redis in production) and written through
-# to the database: one query less on every signed-in request. newsroom.sessions
-# is Django's cached_db, able to share a cache round trip with a story page.
-SESSION_ENGINE = "newsroom.sessions"
+# Sessions live in the database only: a session ended at log-out is gone for
+# every server at once, whatever the cache did at that moment.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CSRF_COOKIE_HTTPONLY = True  # the comments script reads the token from its form
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -319,6 +324,11 @@ NEWSROOM_AKISMET_URL = os.environ.get("NEWSROOM_AKISMET_URL", "https://rest.akis
 NEWSROOM_AKISMET_TIMEOUT = float(os.environ.get("NEWSROOM_AKISMET_TIMEOUT") or 1.0)
 NEWSROOM_COMMENT_IP_RETENTION_DAYS = env_int("NEWSROOM_COMMENT_IP_RETENTION_DAYS", 30)
 NEWSROOM_PAGE_MAX_AGE = env_int("NEWSROOM_PAGE_MAX_AGE", 60)
+# How long an app server may go on serving a guest a stored story page after
+# a write made it stale (see storypage.versions): it re-reads the page
+# versions from the database at most this often. Signed-in readers always
+# get the current versions.
+NEWSROOM_STALE_BOUND_SECONDS = env_float("NEWSROOM_STALE_BOUND_SECONDS", 1.0)
 # Memory each worker may keep, in all, of rendered pages and threads it served lately
 # (their shared-cache entries say when they are stale).
 NEWSROOM_PAGE_MEMORY_BYTES = env_int("NEWSROOM_PAGE_MEMORY_BYTES", 16 * 1024 * 1024)

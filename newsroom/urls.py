@@ -3,7 +3,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from articles import urls as articles_urls
 from articles.sitemaps import sitemaps
+from storypage import urls as storypage_urls
 from newsroom.health import healthz
 from newsroom.views import comment_privacy
 
@@ -13,7 +15,8 @@ urlpatterns = [
     # before a match costs time (an include with an empty prefix, most).
     # No article address (/, archive/, search/, feeds/, tags/, sources/,
     # /yyyy/...) is one of the addresses below, so the order changes nothing else.
-    path("", include("articles.urls")),
+    # The story page lives in its own package but keeps its name, articles:detail.
+    path("", include((articles_urls.urlpatterns + storypage_urls.urlpatterns, "articles"))),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -16,7 +16,9 @@ def login_url(context) -> str:
 
     Account pages themselves (log in, sign up, password reset…) are no place
     to come back to, so from there the plain URL is used and allauth's own
-    redirect applies.
+    redirect applies. A page that is stored and served to others names its
+    own address as `login_next`, so no query string of one request ends up
+    in the page everyone gets.
     """
     url = reverse("account_login")
     request = context.get("request")
@@ -26,7 +28,8 @@ def login_url(context) -> str:
     view_module = getattr(match.func, "__module__", "") if match else ""
     if view_module.startswith("allauth."):
         return url
-    return f"{url}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
+    next_url = context.get("login_next") or request.get_full_path()
+    return f"{url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
 
 
 @register.filter

@@ -3,8 +3,9 @@
 Views, the admin and management commands call these; nothing else writes
 comment rows or tree fields. Each function runs in one transaction, refuses
 a write it cannot make with `CommentError` (the reason for the reader) or
-`PermissionDenied` (the wrong person), and once the write has committed
-sends `comments.signals.thread_changed` so cached threads are rebuilt.
+`PermissionDenied` (the wrong person), and sends
+`comments.signals.thread_changed` in the write's transaction so cached
+threads are rebuilt.
 
 The package is split by concern: `writes` (the reader-facing actions and
 the rules views share), `locks` (why and how tree writes are serialised)

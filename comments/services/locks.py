@@ -233,4 +233,9 @@ _REPLY_SQL = f"""
 
 
 def send_thread_changed(article_id: int) -> None:
-    transaction.on_commit(lambda: thread_changed.send(sender=Comment, article_id=article_id))
+    """Announce a change to the story's conversation, in the writer's transaction.
+
+    Called after the write's last statement, so receivers (page versions)
+    commit or roll back with it.
+    """
+    thread_changed.send(sender=Comment, article_id=article_id)

@@ -306,27 +306,27 @@ def like_toggle(*, comment: Comment, user) -> tuple[bool, int]:
     """Like a comment, or take the like back. Returns (liked now?, like count).
 
     Only published, undeleted comments can be liked or unliked. The Like row
-    and the counter change in one statement, so in one transaction that holds
-    the comment's row lock only while the statement runs (a popular comment's
-    likes queue on it); a double submit that races itself is caught by the
-    unique constraint and does not count twice.
+    and the counter change in one statement, committed with the story's page
+    version; a double submit that races itself is caught by the unique
+    constraint and does not count twice.
     """
     if not _is_active_user(user):
         raise PermissionDenied("Sign in to like comments.")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _LIKE_TOGGLE_SQL,
-            {
-                "comment": comment.pk,
-                "published": Comment.Status.PUBLISHED,
-                "user": user.pk,
-                "now": timezone.now(),
-            },
-        )
-        removed, like_count = cursor.fetchone()
-    if like_count is None:
-        raise CommentError("This comment can no longer be liked.", code="not_likeable")
-    send_thread_changed(comment.article_id)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _LIKE_TOGGLE_SQL,
+                {
+                    "comment": comment.pk,
+                    "published": Comment.Status.PUBLISHED,
+                    "user": user.pk,
+                    "now": timezone.now(),
+                },
+            )
+            removed, like_count = cursor.fetchone()
+        if like_count is None:
+            raise CommentError("This comment can no longer be liked.", code="not_likeable")
+        send_thread_changed(comment.article_id)
     return not removed, like_count
 
 

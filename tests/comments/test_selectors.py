@@ -2,7 +2,7 @@
 
 import pytest
 
-from comments.context import reader_state
+from storypage.section import reader_state
 from comments.models import Comment
 from comments.selectors import (
     comment_count,

@@ -111,12 +111,13 @@ def test_a_reply_to_a_comment_gone_meanwhile_is_refused(post, article, user):
 # COMMIT are round trips too, and the test's savepoints would not be.
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("parent", [False, True], ids=["top-level", "reply"])
-def test_a_comment_takes_five_round_trips(post, article, user, django_assert_num_queries, parent):
+def test_a_comment_takes_six_round_trips(post, article, user, django_assert_num_queries, parent):
     # BEGIN; the story's state; the author's history for the spam checks;
-    # the lock, the renumbering and the insert in one go; COMMIT.
+    # the lock, the renumbering and the insert in one go; the story's page
+    # version; COMMIT.
     c1 = post("c1") if parent else None
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         comment_create(article=article, author=user, body="Hello", parent=c1)
 
 
@@ -124,18 +125,20 @@ def test_a_comment_takes_five_round_trips(post, article, user, django_assert_num
 def test_staff_comments_skip_the_history_query(article, django_assert_num_queries):
     staff = StaffFactory()
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         comment_create(article=article, author=staff, body="Hello")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_like_is_one_statement(post, user, django_assert_num_queries):
-    # Its own transaction: no BEGIN or COMMIT to wait for either.
+def test_a_like_is_one_statement_committed_with_the_page_version(
+    post, user, django_assert_num_queries
+):
+    # BEGIN; the like and its counter; the story's page version; COMMIT.
     comment = post("Nice")
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(4):
         assert like_toggle(comment=comment, user=user) == (True, 1)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(4):
         assert like_toggle(comment=comment, user=user) == (False, 0)
     assert not Like.objects.exists()
 

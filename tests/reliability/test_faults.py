@@ -115,7 +115,7 @@ def test_a_story_page_that_loses_its_connection_says_try_again_not_error(
     site_server, story, monkeypatch
 ):
     url = site_server + story.get_absolute_url() + "?cpage=2&sort=liked"
-    _kill_before(monkeypatch, "articles.views.comment_section_context")
+    _kill_before(monkeypatch, "storypage.views.comment_section_context")
 
     response = requests.get(url, timeout=TIMEOUT)
 

@@ -18,11 +18,10 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles import page_cache, reader_pages
-from comments.context import DRAFT_SESSION_KEY
+from comments.drafts import DRAFT_SESSION_KEY
 from comments.models import Comment, Like
 from comments.services import comment_create
-from newsroom.sessions import SessionStore
+from storypage import guest_pages, shared_pages
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +66,7 @@ def test_each_reader_sees_their_own_name_and_likes_on_the_shared_page(
     url = article.get_absolute_url()
 
     ann_page = ann.get(url).content.decode()  # rendered, and kept for other readers
-    with django_assert_num_queries(1):  # Bob's user with his likes; nothing about the story
+    with django_assert_num_queries(2):  # his session; his user with his likes; nothing about the story
         bob_response = bob.get(url)
     bob_page = bob_response.content.decode()
 
@@ -239,42 +238,40 @@ def _count_cache_reads(monkeypatch) -> list[str]:
     return reads
 
 
-def test_the_shared_page_and_the_readers_session_are_one_cache_read(
-    article, two_comments, monkeypatch
-):
+def test_the_shared_page_is_one_cache_read(article, two_comments, monkeypatch):
     url, _ = _shared_page_kept(article)
     bob, _ = _reader("bob")
-    bob.get(url)  # Bob's session, now cached too
+    bob.get(url)
     reads = _count_cache_reads(monkeypatch)
 
     page = bob.get(url).content.decode()
 
-    assert "Bob Reader" in page  # signed in, from the session read with the page
-    assert reads == ["get_many"]
+    assert "Bob Reader" in page  # signed in from the database session
+    assert reads == ["get"]
 
 
-def test_a_session_missing_from_the_cache_still_signs_the_reader_in(
-    article, two_comments
+def test_a_logged_out_session_is_dead_even_if_the_cache_failed_at_logout(
+    article, two_comments, monkeypatch
 ):
-
-
     url, _ = _shared_page_kept(article)
     bob, _ = _reader("bob")
-    store = SessionStore(bob.cookies[settings.SESSION_COOKIE_NAME].value)
-    caches["default"].delete(store.cache_key_if_any())  # evicted: only the database has it
+    assert "Bob Reader" in bob.get(url).content.decode()
+    cookie = bob.cookies[settings.SESSION_COOKIE_NAME].value
+    shared = caches["default"]
 
-    page = bob.get(url).content.decode()
+    def refuse(*args, **kwargs):
+        raise ConnectionError("cache refuses writes")
 
-    assert "Bob Reader" in page and "Log in" not in page
+    for name in ("set", "set_many", "delete", "delete_many", "add", "touch"):
+        monkeypatch.setattr(shared, name, refuse)
+    bob.post(reverse("account_logout"))
+    monkeypatch.undo()  # the cache is back
 
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    page = replay.get(url).content.decode()
 
-def test_data_handed_to_a_session_already_read_is_ignored():
-
-    session = SessionStore()
-    session["draft"] = "kept"
-    session.preload({"draft": "stale"})
-
-    assert session["draft"] == "kept"
+    assert "Bob Reader" not in page and "Log in" in page
 
 
 def test_an_app_server_that_did_not_render_the_page_serves_it_from_the_cache(
@@ -286,12 +283,12 @@ def test_an_app_server_that_did_not_render_the_page_serves_it_from_the_cache(
     url = article.get_absolute_url()
     ann_page = ann.get(url).content.decode()
     bob.get(url)
-    reader_pages._encoded_pages.clear()  # as on another server: only the shared cache has it
+    shared_pages._encoded_pages.clear()  # as on another server: only the shared cache has it
     reads = _count_cache_reads(monkeypatch)
 
     bob_page = bob.get(url).content.decode()
 
-    assert reads == ["get_many", "get"]  # the entry with the session, then the page's text
+    assert reads == ["get", "get"]  # the entry, then the page's text
     assert "Bob Reader" in bob_page
     assert bob_page.replace("Bob Reader", "").count("comment-") == ann_page.replace(
         "Ann Reader", ""
@@ -303,9 +300,9 @@ def test_a_page_whose_text_left_the_cache_is_rendered_again(article, two_comment
 
     url, _ = _shared_page_kept(article)
     bob, _ = _reader("bob")
-    reader_pages._encoded_pages.clear()
-    entry = cache.get(page_cache.page_key(RequestFactory().get(url), reader_pages.KIND))
-    cache.delete(entry[-1])  # the page's text, evicted
+    shared_pages._encoded_pages.clear()
+    entry = cache.get(guest_pages.page_key(RequestFactory().get(url), shared_pages.KIND))
+    cache.delete(entry.parts_key)  # the page's text, evicted
 
     response = bob.get(url)
 

@@ -2,13 +2,11 @@
 
 A guest's story page holds nothing personal: no session, no CSRF token (a
 guest's like buttons are log-in links), no messages. So the rendered page is
-stored under its full URL and served again without touching the database,
-after two checks against versions that every change bumps:
-
-- the thread version (`comments.cache`), bumped after every comment write;
-- the stories version below, bumped when any story, source or tag is saved
-  or deleted (editors' changes are rare next to reads, so one version for
-  all of them keeps this simple and never stale).
+stored under its address (the story's path with the thread page and sort,
+see `storypage.section.page_path`; no other query parameter makes a new
+entry), with the versions it was rendered at (`storypage.versions`), and
+served again without rendering while the database still says those
+versions are current (read at most once per stated bound per process).
 
 Anything carrying a session or a pending message is rendered normally and
 not stored. The body is compressed once, when first asked for, and sent
@@ -17,9 +15,10 @@ a few hundred comments shrinks about tenfold. Guest pages hold no secret, so
 compressing them gives nothing away (BREACH needs a secret in the body).
 
 The cache is an optimisation only: if it fails, pages render as if it were
-empty. Responses carry an ETag, and `Cache-Control: public` with a short
-max-age so a CDN may keep them too (signed-in pages are private, see
-`articles.reader_pages`).
+empty, and nothing it holds can be served once the database's versions
+have moved on. Responses carry an ETag, and `Cache-Control: public` with a
+short max-age so a CDN may keep them too (signed-in pages are private, see
+`storypage.shared_pages`).
 """
 
 from __future__ import annotations
@@ -27,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import uuid
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -39,26 +38,26 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.text import compress_string
 
-from comments.cache import thread_version, thread_version_key
-from comments.context import THREAD_PLACEHOLDER
 from newsroom.memory import BoundedMemory
+from storypage import versions
+from storypage.section import THREAD_PLACEHOLDER, page_and_sort, page_path
 
 logger = logging.getLogger(__name__)
 
-STORIES_VERSION_KEY = "articles:stories-version"
 PAGE_TIMEOUT = 60 * 60
 _KEPT_HEADERS = ("Content-Type", "Content-Language")
 
 
 def page_key(request, kind: str = "story-page") -> str:
-    """The cache key of the page at this host and full path (query included)."""
-    address = f"{request.get_host()}{request.get_full_path()}"
+    """The cache key of the page this request asks for: host, path, thread page and sort."""
+    page, sort = page_and_sort(request)
+    address = f"{request.get_host()}{page_path(request.path, page=page, sort=sort)}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"articles:{kind}:v3:{digest}"
+    return f"storypage:{kind}:v4:{digest}"
 
 
 def _body_key(etag: str) -> str:
-    return f"articles:story-body:{etag.strip(chr(34))}"
+    return f"storypage:story-body:{etag.strip(chr(34))}"
 
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -70,42 +69,6 @@ _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 _bodies = BoundedMemory(
     size=lambda bodies: len(bodies[0]) + len(bodies[1] or b""), share=0.35
 )
-# Which story a cached URL showed, so one round trip fetches the page entry and
-# both versions together. Only a hint: the entry says which story it is for.
-_article_of_key: dict[str, int] = {}
-_ARTICLE_HINTS_MAX = 10_000
-
-
-def bump_stories_version() -> None:
-    try:
-        cache.set(STORIES_VERSION_KEY, uuid.uuid4().hex, None)
-    except Exception:
-        logger.error("Cache unavailable bumping the stories version", exc_info=True)
-        try:
-            cache.delete(STORIES_VERSION_KEY)
-        except Exception:
-            pass
-
-
-def versions(article_id: int) -> tuple[str, str] | None:
-    """The (stories, thread) versions a page about to be rendered is valid for.
-
-    Read before rendering: a change during the render bumps a version, so
-    the stored page never matches it. None if the cache is unavailable.
-    """
-    try:
-        found = cache.get_many([STORIES_VERSION_KEY, thread_version_key(article_id)])
-        stories = found.get(STORIES_VERSION_KEY)
-        if stories is None:
-            cache.add(STORIES_VERSION_KEY, uuid.uuid4().hex, None)
-            stories = cache.get(STORIES_VERSION_KEY)
-        thread = found.get(thread_version_key(article_id)) or thread_version(article_id)
-    except Exception:
-        logger.warning("Cache unavailable reading story versions", exc_info=True)
-        return None
-    if stories is None or thread is None:
-        return None
-    return stories, thread
 
 
 def is_guest_request(request) -> bool:
@@ -128,42 +91,20 @@ def _gzip_etag(etag: str) -> str:
     return f'{etag[:-1]}-gzip"'
 
 
-def current_entry(key: str, *, with_key: str | None = None):
-    """The stored entry for `key` if both its versions are current, else None.
+class GuestEntry(NamedTuple):
+    """What the cache holds about a stored guest page (the body lies under its ETag)."""
 
-    An entry is a tuple starting (article id, stories version, thread version).
-    With `with_key`, that key is read in the same round trip, and the result
-    is (entry, its value) instead.
-
-    One round trip when this process has seen the URL before (the usual case),
-    two otherwise. May raise if the cache is down.
-    """
-    extra = [with_key] if with_key else []
-    hinted = _article_of_key.get(key)
-    stories = thread = None
-    if hinted is not None:
-        found = cache.get_many([key, STORIES_VERSION_KEY, thread_version_key(hinted), *extra])
-        stories, thread = found.get(STORIES_VERSION_KEY), found.get(thread_version_key(hinted))
-    else:
-        found = cache.get_many([key, *extra])
-    entry = _current(key, found.get(key), hinted, stories, thread)
-    return (entry, found.get(with_key)) if with_key else entry
+    article_id: int
+    versions: versions.Versions  # what it was rendered at
+    status: int
+    headers: list[tuple[str, str]]
+    etag: str
+    stored_at: float
 
 
-def _current(key: str, entry, hinted: int | None, stories, thread):
-    """`entry` if current; `stories` and `thread` are the versions read with it, for `hinted`."""
-    if entry is None:
-        return None
-    article_id = entry[0]
-    if hinted != article_id:
-        found = cache.get_many([STORIES_VERSION_KEY, thread_version_key(article_id)])
-        stories, thread = found.get(STORIES_VERSION_KEY), found.get(thread_version_key(article_id))
-        if len(_article_of_key) >= _ARTICLE_HINTS_MAX:
-            _article_of_key.clear()
-        _article_of_key[key] = article_id
-    if stories is None or stories != entry[1] or thread is None or thread != entry[2]:
-        return None
-    return entry
+def current(entry) -> bool:
+    """Whether a stored entry is of the page as it is now (within the stated bound)."""
+    return isinstance(entry, GuestEntry) and entry.versions == versions.current(entry.article_id)
 
 
 def _compress(etag: str, *, timeout: int, plain: bytes) -> bytes:
@@ -181,10 +122,14 @@ def lookup(request) -> HttpResponse | None:
     """The stored page for this URL if it is still current, else None."""
     key = page_key(request)  # outside the try: a disallowed host is a 400, not a miss
     try:
-        entry = current_entry(key)
-        if entry is None:
-            return None
-        _article_id, _stories, _thread, status, headers, etag, stored_at = entry
+        entry = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable reading a story page", exc_info=True)
+        return None
+    if not current(entry):
+        return None
+    status, headers, etag = entry.status, entry.headers, entry.etag
+    try:
         bodies = _bodies.get(etag)
         if bodies is None:
             bodies = cache.get(_body_key(etag))
@@ -205,7 +150,7 @@ def lookup(request) -> HttpResponse | None:
         response = HttpResponse(plain, status=status)
     for name, value in headers:
         response[name] = value
-    response["Last-Modified"] = http_date(stored_at)
+    response["Last-Modified"] = http_date(entry.stored_at)
     _public_headers(response, etag=etag, max_age=settings.NEWSROOM_PAGE_MAX_AGE)
     return response
 
@@ -232,10 +177,10 @@ def splice_thread(response, *, section: dict) -> None:
         response.content = b"".join((before, thread, after))
 
 
-def store(request, response, *, article, valid_for: tuple[str, str] | None) -> None:
+def store(request, response, *, article, valid_for: versions.Versions | None) -> None:
     """Keep a guest's rendered story page and mark it cacheable downstream.
 
-    `valid_for` is what `versions()` returned before the page was rendered.
+    `valid_for`: the versions read with the story (None: not to be stored).
     """
     if response.status_code != 200 or response.cookies or response.streaming or not valid_for:
         return
@@ -246,13 +191,13 @@ def store(request, response, *, article, valid_for: tuple[str, str] | None) -> N
     etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
     stored_at = timezone.now().timestamp()
     try:
-        entry = (
-            article.pk,
-            *valid_for,
-            response.status_code,
-            [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)],
-            etag,
-            stored_at,
+        entry = GuestEntry(
+            article_id=article.pk,
+            versions=valid_for,
+            status=response.status_code,
+            headers=[(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)],
+            etag=etag,
+            stored_at=stored_at,
         )
         # Compressed when first asked for (see `lookup`), not here: a reader
         # waiting for a freshly rendered page should not wait for that too.

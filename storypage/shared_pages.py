@@ -3,10 +3,10 @@
 A signed-in reader's story page differs from any other reader's in three
 places only: the account links in the header (their name, the log-out form),
 the CSRF token in each form, and the thread, whose like buttons and Edit /
-Delete links are theirs (`comments.context.reader_html` fills those from one
+Delete links are theirs (`comments.readers.reader_html` fills those from one
 small query). So the page is rendered once with a placeholder in each of
 those places, stored in the shared cache like a guest's page (checked
-against the same stories and thread versions, see `articles.page_cache`),
+against the same stories and thread versions, see `storypage.guest_pages`),
 and each request fills the placeholders in for its reader: no template
 rendering and no story queries.
 
@@ -23,11 +23,11 @@ import logging
 import re
 import secrets
 from html import escape
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.messages import get_messages
-from django.core.cache import DEFAULT_CACHE_ALIAS
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -35,21 +35,18 @@ from django.template.loader import get_template
 from django.utils.cache import patch_cache_control
 
 from accounts.backends import preloaded
-from articles import page_cache
-from comments import cache as thread_cache
-from comments.context import (
-    DRAFT_SESSION_KEY,
-    THREAD_PLACEHOLDER,
-    ReaderState,
-    reader_and_state,
-    reader_controls,
-)
+from comments.drafts import DRAFT_SESSION_KEY
+from comments.readers import reader_controls
 from comments.rendering import encode_fragment, fill_encoded
 from newsroom.memory import BoundedMemory
+from storypage import fragments as thread_cache
+from storypage import guest_pages as page_cache
+from storypage import versions
+from storypage.section import THREAD_PLACEHOLDER, ReaderState, reader_and_state
 
 logger = logging.getLogger(__name__)
 
-KIND = "reader-page-v2"  # entries name their parts by hash
+KIND = "reader-page-v3"  # entries name their parts by hash
 NAV, CSRF, THREAD = "nav", "csrf", "thread"
 # Placeholders carry a random token, so no text in a story or comment can
 # pass for one. NUL characters cannot come from a form or the importer.
@@ -214,14 +211,6 @@ def _fill(
     return response
 
 
-def _session_cache_key(request) -> str | None:
-    """The reader's session under its key in the page cache, if sessions are kept there."""
-    session = request.session
-    if settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS or not hasattr(session, "cache_key_if_any"):
-        return None
-    return session.cache_key_if_any()
-
-
 def _session_user_id(request):
     """The id of the user the session says is signed in, if any (not yet checked)."""
     raw = request.session.get(SESSION_KEY)
@@ -233,43 +222,50 @@ def _session_user_id(request):
         return None
 
 
+class SharedEntry(NamedTuple):
+    """What the cache holds about a shared rendering (its parts lie under `parts_key`)."""
+
+    article_id: int
+    versions: versions.Versions  # what it was rendered at
+    fragment_key: str
+    content_type: str
+    parts_key: str
+
+
 def serve(request) -> HttpResponse | None:
     """The reader's page from the shared rendering, or None to render it as usual.
 
-    The shared page, its versions and the reader's session come from the
-    cache in one round trip; the reader (user, likes, held comments) from
-    the database in one query.
+    The shared page comes from the cache in one round trip; the reader
+    (user, likes, held comments) and the page's current versions from the
+    database in one query, so a reader always sees their own writes.
     """
     if request.method not in ("GET", "HEAD"):
         return None
     key = page_cache.page_key(request, KIND)
-    session_key = _session_cache_key(request)
     try:
-        if session_key:
-            entry, session_data = page_cache.current_entry(key, with_key=session_key)
-            request.session.preload(session_data)
-        else:
-            entry = page_cache.current_entry(key)
+        entry = page_cache.cache.get(key)
     except Exception:
         logger.warning("Cache unavailable reading a shared story page", exc_info=True)
         return None
-    if entry is None:
+    if not isinstance(entry, SharedEntry):
         return None
-    article_id, _stories, _thread, fragment_key, content_type, parts_key = entry
     user_id = _session_user_id(request)
     if user_id is None:
         return None
-    # The reader's row comes with their likes and held comments, and signs
-    # them in through Django's session checks without a query of its own.
-    user, state = reader_and_state(user_id=user_id, article_id=article_id)
-    with preloaded(user):
+    # The reader's row comes with their likes, held comments and the page's
+    # versions, and signs them in through Django's session checks without
+    # a query of its own.
+    reader = reader_and_state(user_id=user_id, article_id=entry.article_id)
+    if reader.versions != entry.versions:
+        return None
+    with preloaded(reader.user):
         if not is_shareable(request) or request.user.pk != user_id:
             return None
-    if state.has_pending:
+    if reader.state.has_pending:
         return None
-    cached = thread_cache.get_fragment(fragment_key)
+    cached = thread_cache.get_fragment(entry.fragment_key)
     try:
-        encoded = _page_parts(parts_key)
+        encoded = _page_parts(entry.parts_key)
     except Exception:
         logger.warning("Cache unavailable reading a shared story page", exc_info=True)
         return None
@@ -278,12 +274,12 @@ def serve(request) -> HttpResponse | None:
     response = _fill(
         encoded,
         request=request,
-        fragment=cached[0],
-        fragment_key=fragment_key,
-        state=state,
+        fragment=cached.fragment,
+        fragment_key=entry.fragment_key,
+        state=reader.state,
         identity=repr((key, *entry)),
     )
-    response["Content-Type"] = content_type
+    response["Content-Type"] = entry.content_type
     return response
 
 
@@ -300,7 +296,13 @@ def store_and_fill(request, response, *, article, valid_for, section: dict, stat
         # The entry, read on every request, stays small: the page's tens of
         # kilobytes go under their hash, which each process keeps in memory.
         parts_key = _parts_key(encoded)
-        entry = (article.pk, *valid_for, section["fragment_key"], content_type, parts_key)
+        entry = SharedEntry(
+            article_id=article.pk,
+            versions=valid_for,
+            fragment_key=section["fragment_key"],
+            content_type=content_type,
+            parts_key=parts_key,
+        )
         identity = repr((key, *entry))
         _encoded_pages.put(parts_key, encoded)
         try:

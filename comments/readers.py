@@ -1,0 +1,109 @@
+"""A rendered thread with one reader's controls: likes, Edit and Delete.
+
+The thread's HTML is shared by every reader of the same kind
+(`comments.rendering`); what is this reader's own is filled into its slots
+here, from the reader's likes and the permission checks of
+`comments.services`.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.middleware.csrf import get_token
+from django.utils.safestring import mark_safe
+
+from comments import services
+from comments.models import Comment
+from comments.rendering import ThreadFragment, fill_slots, render_nodes, url_parts
+
+
+# Building a model instance costs more than the checks that read it, and a
+# reader's own comments come back page after page: instances are kept per
+# process under their whole meta tuple (any change to it makes a new one).
+# The permission checks only read them.
+@functools.lru_cache(maxsize=1024)
+def _comment_from_meta(meta: tuple) -> Comment:
+    (pk, author_id, created_at, status, deleted_at, edited_at, level, lft, rght, tree_id,
+     article_id) = meta  # fmt: skip
+    return Comment(
+        pk=pk,
+        author_id=author_id,
+        created_at=created_at,
+        status=status,
+        deleted_at=deleted_at,
+        edited_at=edited_at,
+        level=level,
+        lft=lft,
+        rght=rght,
+        tree_id=tree_id,
+        article_id=article_id,
+    )
+
+
+def reader_controls(
+    fragment: ThreadFragment, user, *, by_author: dict[int, tuple[int, ...]] | None = None
+) -> dict[int, str]:
+    """The Edit / Delete links `user` gets on the fragment's comments, by comment id.
+
+    Only staff may act on other people's comments, so for everyone else
+    just their own comments on the page are checked: found through
+    `by_author` (comment ids by author) when given, else by a scan.
+    """
+    if not user.is_authenticated:
+        return {}
+    # Plain values once: request.user is a lazy object, slow to ask per comment.
+    is_staff, user_id = user.is_staff, user.pk
+    metas = fragment.metas
+    if by_author is not None and not is_staff:
+        mine = [(pk, metas[pk]) for pk in by_author.get(user_id, ())]
+    else:
+        mine = [(pk, meta) for pk, meta in metas.items() if is_staff or meta[1] == user_id]
+    if not mine:
+        return {}
+    edit_prefix, edit_suffix = url_parts("edit")
+    delete_prefix, delete_suffix = url_parts("delete")
+    extras = {}
+    for pk, meta in mine:
+        comment = _comment_from_meta(meta)
+        links = []
+        if services.can_edit(comment=comment, user=user):
+            links.append(f'<a class="comment__edit" href="{edit_prefix}{pk}{edit_suffix}">Edit</a>')
+        if services.can_delete(comment=comment, user=user):
+            links.append(
+                f'<a class="comment__delete" href="{delete_prefix}{pk}{delete_suffix}">Delete</a>'
+            )
+        if links:
+            extras[pk] = "\n" + "\n".join(links)
+    return extras
+
+
+def reader_html(
+    fragment: ThreadFragment,
+    *,
+    request,
+    liked: frozenset[int],
+    csrf_token: str | None = None,
+    controls: dict[int, str] | None = None,
+) -> str:
+    """A shared thread fragment with this reader's controls filled in.
+
+    `controls` are what `reader_controls` returned for this reader, if known.
+    """
+    if csrf_token is None and fragment.slots:
+        csrf_token = get_token(request)
+    if controls is None:
+        controls = reader_controls(fragment, request.user)
+    return mark_safe(
+        fill_slots(fragment, csrf_token=csrf_token or "", liked=liked, extras=controls)
+    )
+
+
+def render_thread(*, nodes, user) -> ThreadFragment:
+    """Render nodes to the HTML shared by readers of `user`'s kind."""
+    return render_nodes(nodes, guest=not user.is_authenticated)
+
+
+def thread_html_for(*, request, nodes, liked: frozenset[int]) -> str:
+    """Uncached rendering with the reader's controls (permalink and subtree pages)."""
+    return reader_html(render_thread(nodes=nodes, user=request.user), request=request, liked=liked)

@@ -1,0 +1,116 @@
+"""The story page: one story with its attribution and conversation, for this viewer.
+
+Where each viewer's page comes from:
+
+- a guest (no session, no message cookie): `storypage.guest_pages` serves a
+  stored page from its middleware, before sessions run; otherwise it is
+  rendered here and stored;
+- a signed-in reader with nothing of their own on the page but likes and
+  Edit / Delete links: `storypage.shared_pages` fills in the rendering
+  shared by all such readers; otherwise rendered here and shared;
+- everyone else (staff, a reader with a held comment, a message or a draft):
+  rendered here for them alone, with the thread fragment from the cache.
+
+Every stored copy names the versions of `storypage.versions` it was
+rendered at, read in the same statement as the story.
+"""
+
+from datetime import timedelta
+
+from django.utils.cache import patch_cache_control
+from django.views.generic import DateDetailView
+
+from articles.models import Article
+from storypage import guest_pages, shared_pages, versions
+from storypage.section import comment_section_context, reader_state
+
+# An edit sooner than this after publication (typo fixes, the import itself)
+# is not worth an "Updated" line under the headline.
+UPDATE_NOTICE_THRESHOLD = timedelta(minutes=30)
+
+
+class StoryPageView(DateDetailView):
+    """One story with its comments; staff may preview unpublished ones."""
+
+    model = Article
+    date_field = "published_at"
+    month_format = "%m"
+    day_format = "%d"
+
+    def _is_editor(self):
+        return self.request.user.is_staff
+
+    def get_queryset(self):
+        articles = Article.objects.all() if self._is_editor() else Article.objects.published()
+        return versions.with_versions(articles.for_listing())
+
+    def get_allow_future(self):
+        return self._is_editor()
+
+    def get(self, request, *args, **kwargs):
+        # A stored page for a guest was already served by GuestStoryPageMiddleware.
+        guest = guest_pages.is_guest_request(request)
+        # A signed-in reader's page is built from a rendering shared by readers.
+        if not guest:
+            served = shared_pages.serve(request)
+            if served is not None:
+                return served
+        self.shared = not guest and shared_pages.is_shareable(request)
+        response = super().get(request, *args, **kwargs)
+        if guest and not request.user.is_authenticated:
+            response.render()
+            guest_pages.splice_thread(response, section=self.section)
+            guest_pages.store(request, response, article=self.object, valid_for=self.valid_for)
+        elif self.shared:
+            response.render()
+            response = shared_pages.store_and_fill(
+                request,
+                response,
+                article=self.object,
+                valid_for=self.valid_for,
+                section=self.section,
+                state=self.state,
+            )
+        elif request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        self.state = reader_state(article_id=article.pk, user=self.request.user)
+        if self.state.has_pending:
+            self.shared = False  # the thread shows this reader's held comment: their own page
+        # Read with the story: everything read after them is at least as new.
+        read_at = versions.of(article)
+        context = super().get_context_data(**kwargs)
+        page_url = self.request.build_absolute_uri(article.get_absolute_url())
+        last_change = max(article.published_at, article.created_at)
+        context.update(
+            page_url=page_url,
+            canonical_url=article.original_url or page_url,
+            is_preview=not article.is_published,
+            show_updated=article.updated_at - last_change > UPDATE_NOTICE_THRESHOLD,
+            tags=list(article.tags.all()),
+        )
+        # The thread (up to megabytes of HTML) goes into a guest's or the
+        # shared page after the template has rendered: passed through the
+        # template, it would be copied at every level of nesting.
+        stored = self.shared or guest_pages.is_guest_request(self.request)
+        section = comment_section_context(
+            request=self.request,
+            article=article,
+            state=self.state,
+            shared=stored,
+            thread_version=read_at.thread if read_at else None,
+        )
+        self.section = section["comment_section"]
+        context.update(section)
+        # Only the page this address names is stored: a page number past
+        # the end shows the last page, which has an address of its own.
+        self.valid_for = read_at if stored and self.section["is_requested_page"] else None
+        # Log-in links come back to the page's own address, never to
+        # whatever query string this request carried.
+        context["login_next"] = self.section["page_path"]
+        if self.shared:
+            context.update(shared_pages.shared_context())
+        return context
