@@ -259,11 +259,11 @@ def test_a_logged_out_session_is_dead_even_if_the_cache_failed_at_logout(
     cookie = bob.cookies[settings.SESSION_COOKIE_NAME].value
     shared = caches["default"]
 
-    def refuse(*args, **kwargs):
-        raise ConnectionError("cache refuses writes")
+    def dropped(*args, **kwargs):
+        return None  # as the fail-open Redis cache answers while Redis refuses writes
 
     for name in ("set", "set_many", "delete", "delete_many", "add", "touch"):
-        monkeypatch.setattr(shared, name, refuse)
+        monkeypatch.setattr(shared, name, dropped)
     bob.post(reverse("account_logout"))
     monkeypatch.undo()  # the cache is back
 
