@@ -14,7 +14,7 @@ WITH_DB := $(PY) -m newsroom.embedded_db run --
 DEMO_STORY := articles/demo/kim-dialogue-and-confrontation.txt
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps run serve setup test check bench soak screenshots db-start db-stop clean
+.PHONY: help install browser-deps run serve setup test check bench soak differential screenshots db-start db-stop clean
 
 help:
 	@echo "make run      set everything up and serve the site on http://127.0.0.1:8000"
@@ -22,6 +22,7 @@ help:
 	@echo "make check    migrations in step, deploy checks"
 	@echo "make bench    benchmarks, written to bench/results.json"
 	@echo "make soak     mixed load from 32 clients, then integrity checks"
+	@echo "make differential  a long random run of the cache differential tests"
 	@echo "make screenshots  story page screenshots into test-artifacts/"
 	@echo "make db-stop  stop the embedded PostgreSQL"
 
@@ -85,6 +86,14 @@ bench: install
 soak: install
 	@echo "==> soak: 32+ concurrent clients against gunicorn (a throwaway database; see bench/soak/)"
 	@$(WITH_DB) $(PY) -m bench.soak $(SOAK_ARGS)
+
+# The cache differential tests, long and with fresh random examples each run
+# (CI runs a bounded, repeatable version as part of `make test`).
+differential: install
+	@NEWSROOM_DIFFERENTIAL_RANDOM=1 NEWSROOM_DIFFERENTIAL_EXAMPLES=$${NEWSROOM_DIFFERENTIAL_EXAMPLES:-200} \
+	  NEWSROOM_DIFFERENTIAL_STEPS=$${NEWSROOM_DIFFERENTIAL_STEPS:-50} NEWSROOM_DIFFERENTIAL_SEED=$$RANDOM \
+	  $(WITH_DB) $(PY) -m pytest -p no:cacheprovider tests/storypage/test_differential.py \
+	  tests/newsroom/test_scale_out.py -k uncached
 
 check: install
 	@$(WITH_DB) $(MAKE) --no-print-directory _check

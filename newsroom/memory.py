@@ -20,6 +20,9 @@ from django.conf import settings
 class BoundedMemory:
     """Least recently used values, up to `share` of NEWSROOM_PAGE_MEMORY_BYTES.
 
+    A setting of 0 switches every such memory off: each value is then read
+    from the shared cache or built again.
+
     The shares of all the memories in a process add up to 1, so together
     they stay within the setting. `size` tells how many bytes a value takes;
     a value bigger than the memory's whole share is not kept.
@@ -33,6 +36,8 @@ class BoundedMemory:
         self._lock = threading.Lock()
 
     def get(self, key: str):
+        if settings.NEWSROOM_PAGE_MEMORY_BYTES <= 0:  # switched off
+            return None
         with self._lock:
             item = self._items.get(key)
             if item is None:

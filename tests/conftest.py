@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 
 from tests.factories import ArticleFactory, SourceFactory, StaffFactory, UserFactory
@@ -59,3 +61,11 @@ def _clear_cache(_memory_cache):
         cache.clear()
     except Exception:  # a test that broke the cache on purpose
         pass
+
+
+@pytest.fixture
+def closed_port():
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

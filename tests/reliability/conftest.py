@@ -143,14 +143,6 @@ def csrf_token_from(html: str) -> str:
 
 
 @pytest.fixture
-def closed_port():
-    """A loopback port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
 def silent_server():
     """A port that accepts connections and never answers (a hung Redis, say)."""
     listener = socket.socket()
