@@ -12,7 +12,7 @@ from articles.models import Article
 from comments.exceptions import CommentError
 from comments.formatting import render_comment
 from comments.models import Comment, CommentVersion
-from comments.services.locks import lock_new_tree, lock_parent, send_thread_changed
+from comments.services.locks import insert_comment, lock_new_tree, send_thread_changed
 
 _IMPORT_KEY_MAX = Comment._meta.get_field("import_key").max_length
 
@@ -116,7 +116,7 @@ def comment_import_thread(
                 if node is not None:
                     Comment.objects.filter(pk=node.pk).update(import_key=item.key)
             if node is None:
-                parent = None if parent_item is None else lock_parent(nodes[parent_item.key])
+                parent = None if parent_item is None else nodes[parent_item.key]
                 node = Comment(
                     article=article,
                     author_name=item.author_name,
@@ -133,7 +133,7 @@ def comment_import_thread(
                     like_count=item.like_count,
                     import_key=item.key,
                 )
-                Comment.objects.insert_node(node, parent, save=True, refresh_target=False)
+                insert_comment(node, parent, imported=True)
                 _store_versions(node, item.versions)
                 created += 1
             else:

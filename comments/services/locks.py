@@ -75,30 +75,15 @@ def lock_thread(*, tree_id: int) -> Comment | None:
     return Comment.objects.select_for_update().filter(tree_id=tree_id, parent=None).first()
 
 
-def lock_parent(parent: Comment) -> Comment:
-    """Lock the parent's thread and return the parent as it is now.
-
-    Its lft/rght may have moved while we waited for the lock, so it is read
-    again; if it was moved to another thread meanwhile, lock that one.
-    """
-    tree_id = parent.tree_id
-    for _attempt in range(3):
-        lock_thread(tree_id=tree_id)
-        current = Comment.objects.filter(pk=parent.pk).first()
-        if current is None:
-            raise CommentError("The comment you replied to no longer exists.")
-        if current.tree_id == tree_id:
-            return current
-        tree_id = current.tree_id
-    raise CommentError("This conversation is being rearranged; please try again.")
-
-
 # Inserting under the locks --------------------------------------------------
 
 
-def insert_comment(node: Comment, parent: Comment | None) -> Comment | None:
+def insert_comment(
+    node: Comment, parent: Comment | None, *, imported: bool = False
+) -> Comment | None:
     """Save the new comment `node` as the last reply to `parent`, or as a new
-    thread when `parent` is None, taking the lock it needs.
+    thread when `parent` is None, taking the lock it needs. The one way a
+    comment row is inserted (readers' comments and imported ones alike).
 
     This is what `Comment.objects.insert_node(node, parent, save=True)`
     does (the same numbers, the same renumbering of the nodes after it),
@@ -110,6 +95,8 @@ def insert_comment(node: Comment, parent: Comment | None) -> Comment | None:
 
     Refuses (CommentError) a reply to a comment that is gone, not
     published, or at NEWSROOM_COMMENT_MAX_DEPTH; nothing is written then.
+    An `imported` comment keeps the place its source gave it: under a
+    parent in any state, at any depth (only a vanished parent is refused).
     Sends pre_save and post_save as Model.save() does. Returns the parent
     as it is now (None for a new thread).
     """
@@ -126,7 +113,10 @@ def insert_comment(node: Comment, parent: Comment | None) -> Comment | None:
             _saved(node, pk=pk, parent=None, tree_id=tree_id, lft=1, level=0)
             return None
         tree_id = parent.tree_id
-        rules = [Comment.Status.PUBLISHED, settings.NEWSROOM_COMMENT_MAX_DEPTH]
+        if imported:
+            rules = [list(Comment.Status.values), _NO_DEPTH_LIMIT]
+        else:
+            rules = [[Comment.Status.PUBLISHED], settings.NEWSROOM_COMMENT_MAX_DEPTH]
         for _attempt in range(3):
             cursor.execute(_REPLY_SQL, [tree_id, parent.pk, tree_id, *rules, *values])
             row = cursor.fetchone()
@@ -192,6 +182,7 @@ _INSERT_FIELDS = [
     for field in Comment._meta.concrete_fields
     if not field.primary_key and field.attname not in _TREE_ATTNAMES
 ]
+_NO_DEPTH_LIMIT = 2**31 - 1
 _INSERT_COLUMNS = ", ".join(_quote(field.column) for field in _INSERT_FIELDS)
 _INSERT_VALUES = ", ".join("%s" for _field in _INSERT_FIELDS)
 
@@ -217,7 +208,7 @@ _REPLY_SQL = f"""
         FROM {_TABLE} WHERE id = %s
     ), target AS (
         SELECT id, tree_id, rght, level FROM parent
-        WHERE tree_id = %s AND status = %s AND level + 1 < %s
+        WHERE tree_id = %s AND status = ANY(%s) AND level + 1 < %s
     ), renumbered AS (
         UPDATE {_TABLE} AS node
         SET lft = CASE WHEN node.lft >= target.rght THEN node.lft + 2 ELSE node.lft END,

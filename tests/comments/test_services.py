@@ -605,6 +605,24 @@ def test_import_builds_the_threads(article):
     assert tree_problems() == []
 
 
+def test_import_keeps_replies_under_held_parents_and_past_the_readers_depth(article, settings):
+    # Readers may not reply this deep, nor under a removed comment; an
+    # imported thread keeps the place its source gave every reply.
+    settings.NEWSROOM_COMMENT_MAX_DEPTH = 2
+    page = _page()
+    page[0].status = Comment.Status.REMOVED
+
+    assert comment_import_thread(article=article, comments=page) == 5
+
+    # a (removed)
+    # ├── b
+    # │   └── c     level 2, at the readers' limit
+    # └── d
+    # e
+    assert tree_shape(article) == "a - 0\nb a 1\nc b 2\nd a 1\ne - 0"
+    assert tree_problems() == []
+
+
 def test_likes_add_to_the_imported_baseline_and_survive_reimport(article, user):
     comment_import_thread(article=article, comments=_page(likes_on_a=4))
     a = Comment.objects.get(import_key="a")
