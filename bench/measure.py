@@ -167,11 +167,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int) -> subprocess.Popen:
+def start_gunicorn(port: int, *, without: str = "") -> subprocess.Popen:
+    """gunicorn with 2 sync workers; `without` names an optimisation to switch off (bench.ablation)."""
     env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2",
            "GUNICORN_MAX_REQUESTS": "0", "GUNICORN_ACCESS_LOG": ""}
+    app = []
+    if without:
+        env["NEWSROOM_BENCH_WITHOUT"] = without
+        app = ["bench.ablation_wsgi:application"]
     proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", *app],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -200,9 +205,11 @@ def wrk(path: str, url: str, *, seconds: int, cookie: str = "", gzip: bool = Tru
     out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
+    p50_ms = float(p50.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p50.group(2)] if p50 else None
     return {"rps": round(rps, 1), "errors": int(non2xx.group(1)) if non2xx else 0,
-            "p50": f"{p50.group(1)}{p50.group(2)}" if p50 else None}
+            "p50": f"{p50.group(1)}{p50.group(2)}" if p50 else None,
+            "p50_ms": round(p50_ms, 3) if p50_ms else None}
 
 
 def worker_peak_rss_mb(master: subprocess.Popen) -> float:
@@ -246,21 +253,25 @@ def _story_under_load(
     return figures
 
 
+def _reader_cookie(data: dict) -> str:
+    """The cookies a browser holds once it has seen a page: the session and
+    the CSRF cookie (without the latter, every response would mint one)."""
+    client = Client()
+    client.force_login(data["users"][0])
+    client.get(data["articles"][min(data["articles"])].get_absolute_url())
+    return "; ".join(
+        f"{name}={client.cookies[name].value}"
+        for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    )
+
+
 def under_gunicorn(
     *, data: dict, wrk_path: str | None, seconds: int, log, rounds: int = 3
 ) -> dict:
     if not wrk_path:
         log("wrk is not available: skipping the gunicorn figures")
         return {}
-    client = Client()
-    client.force_login(data["users"][0])
-    # The cookies a browser holds once it has seen a page: the session and
-    # the CSRF cookie (without the latter, every response would mint one).
-    client.get(data["articles"][min(data["articles"])].get_absolute_url())
-    cookie = "; ".join(
-        f"{name}={client.cookies[name].value}"
-        for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
-    )
+    cookie = _reader_cookie(data)
     port = _free_port()
     log(f"starting gunicorn (2 sync workers) on 127.0.0.1:{port}")
     proc = start_gunicorn(port)
@@ -282,6 +293,105 @@ def under_gunicorn(
         proc.terminate()
         proc.wait(timeout=30)
     return out
+
+
+# --- each optimisation alone ----------------------------------------------
+
+# The issue's bar: an optimisation stays if, on the page it targets, it is
+# worth this many points of the baseline share, or this much of the latency.
+EARNS_POINTS = 5.0
+EARNS_LATENCY = 0.10
+
+
+def optimisations(*, data: dict, wrk_path: str | None, seconds: int, rounds: int, log) -> dict:
+    """Each optimisation of bench.ablation switched off alone, against all on.
+
+    A gunicorn with everything on and one without the optimisation serve the
+    guest's and the signed-in reader's page of the 1,000-comment story in
+    alternating rounds, each load beside the baseline measured on the same
+    server right before it. Figures are medians over the rounds.
+    """
+    from bench.ablation import TOGGLES
+
+    if not wrk_path:
+        log("wrk is not available: skipping the optimisation figures")
+        return {}
+    size = 1000 if 1000 in data["articles"] else max(data["articles"])
+    path = data["articles"][size].get_absolute_url()
+    cookie = _reader_cookie(data)
+    healthz = reverse("healthz")
+
+    def measure(port: int) -> dict:
+        base = f"http://127.0.0.1:{port}"
+        baseline = wrk(wrk_path, base + healthz, seconds=seconds)
+        pages = {
+            "guest": wrk(wrk_path, base + path, seconds=seconds),
+            "signed_in": wrk(wrk_path, base + path, seconds=seconds, cookie=cookie),
+        }
+        return {
+            kind: {"rps": run["rps"], "share": run["rps"] / baseline["rps"], "p50_ms": run["p50_ms"]}
+            for kind, run in pages.items()
+        }
+
+    on_port = _free_port()
+    on_server = start_gunicorn(on_port)
+    out = {"story_comments": size, "rounds": rounds, "toggles": {}}
+    try:
+        for name, (description, _apply, _early) in TOGGLES.items():
+            off_port = _free_port()
+            off_server = start_gunicorn(off_port, without=name)
+            try:
+                runs = {"on": [], "off": []}
+                for _ in range(rounds):
+                    runs["on"].append(measure(on_port))
+                    runs["off"].append(measure(off_port))
+            finally:
+                off_server.terminate()
+                off_server.wait(timeout=30)
+            figures = {"description": description}
+            earns = False
+            for kind in ("guest", "signed_in"):
+                on = [run[kind] for run in runs["on"]]
+                off = [run[kind] for run in runs["off"]]
+                points = 100 * (_median([r["share"] for r in on]) - _median([r["share"] for r in off]))
+                p50_on = _median([r["p50_ms"] for r in on])
+                p50_off = _median([r["p50_ms"] for r in off])
+                latency = (p50_off - p50_on) / p50_off if p50_off else 0.0
+                figures[kind] = {
+                    "share_on": round(_median([r["share"] for r in on]), 3),
+                    "share_off": round(_median([r["share"] for r in off]), 3),
+                    "points": round(points, 1),
+                    "p50_on_ms": p50_on,
+                    "p50_off_ms": p50_off,
+                    "latency_saved": round(latency, 3),
+                }
+                earns = earns or points >= EARNS_POINTS or latency >= EARNS_LATENCY
+            figures["earns_its_place"] = earns
+            out["toggles"][name] = figures
+            log(f"without {name}: guest {figures['guest']['points']:+.1f} points, "
+                f"signed in {figures['signed_in']['points']:+.1f} points "
+                f"({'earns its place' if earns else 'does not earn its place'})")
+    finally:
+        on_server.terminate()
+        on_server.wait(timeout=30)
+    return out
+
+
+def print_optimisations(found: dict) -> None:
+    if not found.get("toggles"):
+        return
+    print()
+    print(f"each optimisation alone, on vs off (story with {found['story_comments']:,} comments, "
+          f"median of {found['rounds']} rounds; it earns its place at {EARNS_POINTS:.0f} points "
+          f"of the baseline share or {EARNS_LATENCY:.0%} of p50 latency):")
+    print(f"{'optimisation':<24}{'guest on/off':>16}{'points':>8}{'p50 saved':>11}"
+          f"{'signed in on/off':>19}{'points':>8}{'p50 saved':>11}  verdict")
+    for name, f in found["toggles"].items():
+        g, s = f["guest"], f["signed_in"]
+        print(f"{name:<24}{f'{g['share_on']:.0%}/{g['share_off']:.0%}':>16}{g['points']:>+8.1f}"
+              f"{g['latency_saved']:>11.0%}{f'{s['share_on']:.0%}/{s['share_off']:.0%}':>19}"
+              f"{s['points']:>+8.1f}{s['latency_saved']:>11.0%}  "
+              f"{'keep' if f['earns_its_place'] else 'remove'}")
 
 
 # --- writes ----------------------------------------------------------------
@@ -422,8 +532,12 @@ def writes(*, data: dict, seconds: float, log) -> dict:
     return out
 
 
-def run_all(*, sizes: list[int], repeat: int, wrk, log, quick: bool) -> dict:
+def run_all(*, sizes: list[int], repeat: int, wrk, log, quick: bool, only_optimisations: bool) -> dict:
     data = build_data(sizes=sizes, log=log)
+    seconds, rounds = (3, 1) if quick else (4, 3)
+    if only_optimisations:
+        return {"optimisations": optimisations(
+            data=data, wrk_path=wrk, seconds=seconds, rounds=rounds, log=log)}
     results = {
         "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "sizes": sizes,
@@ -434,11 +548,17 @@ def run_all(*, sizes: list[int], repeat: int, wrk, log, quick: bool) -> dict:
     results["gunicorn"] = under_gunicorn(
         data=data, wrk_path=wrk, seconds=3 if quick else 4, rounds=1 if quick else 3, log=log
     )
+    results["optimisations"] = optimisations(
+        data=data, wrk_path=wrk, seconds=seconds, rounds=rounds, log=log
+    )
     results["writes"] = writes(data=data, seconds=3 if quick else 5, log=log)
     return results
 
 
 def print_table(results: dict) -> None:
+    if "in_process" not in results:
+        print_optimisations(results.get("optimisations", {}))
+        return
     base = results["in_process"]["baseline_ms"]
     g = results.get("gunicorn", {})
     g_base = g.get("baseline", {}).get("rps")
@@ -473,6 +593,7 @@ def print_table(results: dict) -> None:
               f"{full['comments_shown']} comments shown")
     if g.get("worker_peak_rss_mb"):
         print(f"gunicorn worker peak RSS after serving every story: {g['worker_peak_rss_mb']} MB")
+    print_optimisations(results.get("optimisations", {}))
     w = results["writes"]
     for key, value in w.items():
         if key != "integrity_problems":

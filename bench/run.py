@@ -4,7 +4,7 @@ Figures are reported beside a baseline measured in the same run (a trivial
 view through the same middleware stack), because absolute times on shared
 machines are noisy. Results go to bench/results.json.
 
-    python -m bench.run [--quick]
+    python -m bench.run [--quick] [--optimisations]
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller repeat counts")
     parser.add_argument("--sizes", default="10,1000,10000")
+    parser.add_argument(
+        "--optimisations", action="store_true", help="only each optimisation on vs off"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     repeat = 5 if args.quick else 21
@@ -102,10 +105,14 @@ def main() -> int:
 
     from bench import measure
 
-    results = measure.run_all(sizes=sizes, repeat=repeat, wrk=ensure_wrk(), log=log, quick=args.quick)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    results = measure.run_all(
+        sizes=sizes, repeat=repeat, wrk=ensure_wrk(), log=log, quick=args.quick,
+        only_optimisations=args.optimisations,
+    )
+    out = RESULTS.with_name("results-optimisations.json") if args.optimisations else RESULTS
+    out.write_text(json.dumps(results, indent=2) + "\n")
     measure.print_table(results)
-    log(f"results written to {RESULTS.relative_to(ROOT)}")
+    log(f"results written to {out.relative_to(ROOT)}")
     return 0
 
 
