@@ -6,6 +6,10 @@ page it targets). The bench serves the same pages from a gunicorn with
 everything on and from one with a single optimisation off, in alternating
 rounds, each beside its own baseline.
 
+Those measured below the bar were removed (README, "Every optimisation
+earns its place"): the socket health check, the skipped key check, the
+per-worker account links and comment instances.
+
 `NEWSROOM_BENCH_WITHOUT=<name>` in a gunicorn's environment makes
 `bench.ablation_wsgi` switch that optimisation off (back to Django's or
 the library's plain behaviour) before the app serves anything. Nothing in
@@ -30,15 +34,6 @@ def _plain_user_loading() -> None:
     _UserLoading.get_user = get_user
 
 
-def _plain_health_check() -> None:
-    """Django's `SELECT 1` before each request's first query."""
-    from django.db.backends.postgresql import base
-
-    from newsroom.postgres.base import DatabaseWrapper
-
-    DatabaseWrapper.close_if_health_check_failed = base.DatabaseWrapper.close_if_health_check_failed
-
-
 def _plain_redis_client() -> None:
     """Django's Redis client, building a `redis.Redis` on every call."""
     from django.core.cache.backends.redis import RedisCacheClient
@@ -48,33 +43,9 @@ def _plain_redis_client() -> None:
     ReusedClientRedisCacheClient.get_client = RedisCacheClient.get_client
 
 
-def _plain_key_check() -> None:
-    """Django's memcached-safe key check on every cache call."""
-    from django.core.cache.backends.base import BaseCache
-
-    from newsroom.cache import FailOpenRedisCache
-
-    FailOpenRedisCache.validate_key = BaseCache.validate_key
-
-
 def _no_worker_memories() -> None:
     """Every page, thread and part read from Redis (or rendered) on each request."""
     os.environ["NEWSROOM_PAGE_MEMORY_BYTES"] = "0"
-
-
-def _no_account_links_memory() -> None:
-    """The header's account links rendered from their template on each signed-in request."""
-    from newsroom.memory import BoundedMemory
-    from storypage import shared_pages
-
-    shared_pages._navs = BoundedMemory(size=len, share=0.0)
-
-
-def _no_comment_meta_memory() -> None:
-    """Comment instances for the Edit / Delete checks built on each request."""
-    from comments import readers
-
-    readers._comment_from_meta = readers._comment_from_meta.__wrapped__
 
 
 # name -> (what is switched off, how, whether it must run before Django is set up)
@@ -84,35 +55,15 @@ TOGGLES: dict[str, tuple[str, Callable[[], None], bool]] = {
         _plain_user_loading,
         False,
     ),
-    "socket-health-check": (
-        "the connection check without a round trip (newsroom.postgres)",
-        _plain_health_check,
-        False,
-    ),
     "redis-client-reuse": (
         "one redis.Redis per pool (newsroom.cache)",
         _plain_redis_client,
-        False,
-    ),
-    "skip-key-check": (
-        "no memcached key check (newsroom.cache)",
-        _plain_key_check,
         False,
     ),
     "worker-memories": (
         "per-worker memories of pages and threads (newsroom.memory)",
         _no_worker_memories,
         True,
-    ),
-    "account-links-memory": (
-        "per-worker account links (storypage.shared_pages)",
-        _no_account_links_memory,
-        False,
-    ),
-    "comment-meta-memory": (
-        "per-worker comment instances for Edit / Delete (comments.readers)",
-        _no_comment_meta_memory,
-        False,
     ),
 }
 

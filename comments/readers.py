@@ -8,8 +8,6 @@ here, from the reader's likes and the permission checks of
 
 from __future__ import annotations
 
-import functools
-
 from django.middleware.csrf import get_token
 from django.utils.safestring import mark_safe
 
@@ -18,11 +16,6 @@ from comments.models import Comment
 from comments.rendering import ThreadFragment, fill_slots, render_nodes, url_parts
 
 
-# Building a model instance costs more than the checks that read it, and a
-# reader's own comments come back page after page: instances are kept per
-# process under their whole meta tuple (any change to it makes a new one).
-# The permission checks only read them.
-@functools.lru_cache(maxsize=1024)
 def _comment_from_meta(meta: tuple) -> Comment:
     (pk, author_id, created_at, status, deleted_at, edited_at, level, lft, rght, tree_id,
      article_id) = meta  # fmt: skip

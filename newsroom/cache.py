@@ -1,11 +1,12 @@
 """A Redis cache that fails open.
 
-Everything kept in the cache can be rebuilt (rendered threads, guests' pages,
-version tokens, allauth's rate-limit counters), so when Redis is down or stops
-answering, a cache call is logged and answers as an empty cache would: reads
-miss, writes are dropped, `add` succeeds. Pages then render uncached, and
-rate limits are off for the length of the outage, rather than every page and
-every log-in failing with a 500.
+Everything kept in the cache can be rebuilt (rendered threads and pages,
+allauth's rate-limit counters), and nothing in it decides what is current
+(the page versions live in PostgreSQL, see `storypage.versions`), so when
+Redis is down or stops answering, a cache call is logged and answers as an
+empty cache would: reads miss, writes are dropped, `add` succeeds. Pages
+then render uncached, and rate limits are off for the length of the
+outage, rather than every page and every log-in failing with a 500.
 
 After a failure the process stops asking Redis for a few seconds (a circuit
 breaker), so a Redis that hangs costs one socket timeout, not one per call.
@@ -15,10 +16,6 @@ constructor registers some 170 response callbacks each time: about a tenth
 of a millisecond per cache call, several per page. Clients here are built
 once per connection pool and reused (they are thread-safe; connections come
 from the pool as before).
-
-Django also checks every key for what memcached would refuse (spaces,
-control characters, more than 250 characters), a loop over each character
-of each key on every call. Redis takes any key, so that check is skipped.
 """
 
 import logging
@@ -68,9 +65,6 @@ class FailOpenRedisCache(RedisCache):
                 exc_info=True,
             )
             return fallback
-
-    def validate_key(self, key):
-        """Nothing to check: Redis takes any key (Django's check is for memcached)."""
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, key, default, version)

@@ -1,7 +1,8 @@
 """A small per-process memory of things that cannot go stale.
 
-The shared cache (Redis) decides what is current: its small entries carry
-version tokens or content hashes. Big values that those entries point to,
+The page versions in the database decide what is current
+(`storypage.versions`); the shared cache's small entries carry those
+versions or content hashes. Big values that those entries point to,
 such as a rendered page or thread, are kept here too, under a key that
 changes whenever their content does, so reading them needs no invalidation,
 only a bound on memory. Reading a few hundred kilobytes back from Redis

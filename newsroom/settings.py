@@ -129,8 +129,6 @@ TEMPLATES = [
 # Database: DATABASE_URL selects a server; without it, the embedded PostgreSQL
 # under .data/postgres is started on demand (see newsroom/embedded_db.py).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-# Django's PostgreSQL backend with a cheaper connection health check.
-POSTGRES_ENGINE = "newsroom.postgres"
 CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 60)
 if DATABASE_URL:
     DATABASES = {
@@ -156,7 +154,6 @@ else:
     }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Newsroom runs on PostgreSQL only; DATABASE_URL must be postgres://…")
-DATABASES["default"]["ENGINE"] = POSTGRES_ENGINE
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -99,7 +99,7 @@ def _split(content: str) -> list[str]:
 # Per process, the encoded forms of shared renderings and thread fragments,
 # under keys that name their content or versions (so never stale; see
 # newsroom.memory).
-_encoded_pages = BoundedMemory(size=lambda parts: sum(len(part) for part in parts), share=0.1)
+_encoded_pages = BoundedMemory(size=lambda parts: sum(len(part) for part in parts), share=0.15)
 
 
 def _encode_parts(parts: list[str]) -> list:
@@ -139,21 +139,9 @@ def _encoded(memory: BoundedMemory, key: str | None, encode):
     return value
 
 
-_navs = BoundedMemory(size=len, share=0.05)
-
-
 def _account_nav(user) -> str:
-    """The header's account links for `user`, with the CSRF placeholder in the log-out form.
-
-    Kept per process under everything they show, so a renamed reader gets
-    new ones at once.
-    """
-    key = repr((user.pk, user.get_username(), user.get_full_name(), user.is_staff))
-    nav = _navs.get(key)
-    if nav is None:
-        nav = get_template(ACCOUNT_NAV_TEMPLATE).render({"user": user, "csrf_token": CSRF_PLACEHOLDER})
-        _navs.put(key, nav)
-    return nav
+    """The header's account links for `user`, with the CSRF placeholder in the log-out form."""
+    return get_template(ACCOUNT_NAV_TEMPLATE).render({"user": user, "csrf_token": CSRF_PLACEHOLDER})
 
 
 def _fill(

@@ -1,0 +1,86 @@
+"""Who may read a comment: the one rule every read of comments applies.
+
+- Everyone (guests included) reads published comments their author has
+  not deleted.
+- A comment's author also reads their own held comments (pending, or held
+  as spam: to its author spam looks the same as pending, so a spammer is
+  never told).
+- Moderators read every comment its author has not deleted.
+
+A comment a reader may not read keeps its place in its thread as a
+placeholder (`comments.selectors.nodes`); counts, feeds, search and
+profiles show only what everyone may read. The thread, permalink and
+reply pages, the story page's held-comment check, counts and profiles all
+ask this module, in Python (`may_read`) or as a filter (`readable`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from django.db.models import Q
+
+from comments.models import Comment
+
+PUBLISHED = Comment.Status.PUBLISHED.value
+HELD_STATUSES = tuple(status.value for status in Comment.HELD_STATUSES)
+_HELD = frozenset(HELD_STATUSES)
+
+
+class Reader(NamedTuple):
+    """Who is reading, as far as the rule cares."""
+
+    is_moderator: bool
+    user_id: int | None
+
+
+EVERYONE = Reader(is_moderator=False, user_id=None)
+
+
+def reader_of(user) -> Reader:
+    """The rule's view of `user` (asked once per page, not per comment:
+    request.user is a lazy object, slow to ask)."""
+    if user is None or not user.is_authenticated:
+        return EVERYONE
+    return Reader(is_moderator=bool(user.is_staff), user_id=user.pk)
+
+
+def may_read(*, status: str, deleted_at, author_id: int | None, reader: Reader) -> bool:
+    """Whether `reader` may read a comment's text (not only its placeholder)."""
+    if deleted_at is not None:
+        return False
+    if status == PUBLISHED or reader.is_moderator:
+        return True
+    return status in _HELD and reader.user_id is not None and author_id == reader.user_id
+
+
+def may_read_comment(comment: Comment, user) -> bool:
+    return may_read(
+        status=comment.status,
+        deleted_at=comment.deleted_at,
+        author_id=comment.author_id,
+        reader=reader_of(user),
+    )
+
+
+def readable(reader: Reader = EVERYONE, *, prefix: str = "") -> Q:
+    """`may_read` as a filter on comments (`prefix` for a related lookup, "comment__")."""
+    if reader.is_moderator:
+        return Q(**{f"{prefix}deleted_at__isnull": True})
+    q = Q(**{f"{prefix}status": PUBLISHED, f"{prefix}deleted_at__isnull": True})
+    if reader.user_id is not None:
+        q |= Q(
+            **{
+                f"{prefix}status__in": HELD_STATUSES,
+                f"{prefix}deleted_at__isnull": True,
+                f"{prefix}author_id": reader.user_id,
+            }
+        )
+    return q
+
+
+def held_sql(param: str = "held") -> tuple[str, dict]:
+    """SQL true for a comment row that, of all readers, only its author and
+    moderators may read (a held comment), with its named parameters.
+    Columns unqualified; for raw statements on hot paths."""
+    return f"status = ANY(%({param})s) AND deleted_at IS NULL", {param: list(HELD_STATUSES)}
