@@ -280,8 +280,9 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Sessions live in the database only: a session ended at log-out is gone for
-# every server at once, whatever the cache did at that moment.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# every server at once, whatever the cache did at that moment. newsroom.sessions
+# is Django's database engine, able to take data the story page has checked.
+SESSION_ENGINE = "newsroom.sessions"
 CSRF_COOKIE_HTTPONLY = True  # the comments script reads the token from its form
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

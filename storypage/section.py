@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from accounts.backends import user_columns, user_from_row
-from storypage import fragments as thread_cache
+from comments import visibility
 from comments.drafts import login_url, pop_draft
 from comments.forms import CommentForm
 from comments.models import Comment, Like
@@ -38,6 +39,7 @@ from comments.selectors import (
     thread_nodes,
     thread_roots,
 )
+from storypage import fragments as thread_cache
 from storypage import versions
 from storypage.models import PageVersion
 
@@ -98,10 +100,14 @@ SELECT {columns},
     EXISTS(
         SELECT 1 FROM {Comment._meta.db_table}
         WHERE article_id = %(article)s AND author_id = u.{pk}
-          AND status = ANY(%(held)s) AND deleted_at IS NULL
+          AND {visibility.held_sql("held")[0]}
     ),
     (SELECT token::text FROM {PageVersion._meta.db_table} WHERE scope = %(stories)s),
-    (SELECT token::text FROM {PageVersion._meta.db_table} WHERE scope = %(thread)s)
+    (SELECT token::text FROM {PageVersion._meta.db_table} WHERE scope = %(thread)s),
+    (
+        SELECT md5(session_data) FROM {Session._meta.db_table}
+        WHERE session_key = %(session)s AND expire_date > %(now)s
+    )
 FROM {model._meta.db_table} u WHERE u.{pk} = %(user)s
 """
 
@@ -112,10 +118,12 @@ class Reader(NamedTuple):
     user: object  # None if there is no such user
     state: ReaderState
     versions: versions.Versions | None  # the page's versions now; None if not yet created
+    session_digest: str | None  # of their session's row now; None if gone or expired
 
 
-def reader_and_state(*, user_id, article_id: int) -> Reader:
-    """The user with this id, their `ReaderState` on the story and the page's versions.
+def reader_and_state(*, user_id, article_id: int, session_key: str | None = None) -> Reader:
+    """The user with this id, their `ReaderState` on the story, the page's
+    versions and the digest of the session row `session_key` names.
 
     One query. The user is as `accounts.backends.fetch_user` reads it, to
     hand to `preloaded()`; whether they are signed in is still for Django's
@@ -126,20 +134,22 @@ def reader_and_state(*, user_id, article_id: int) -> Reader:
     params = {
         "user": user_id,
         "article": article_id,
-        "held": list(Comment.HELD_STATUSES),
+        **visibility.held_sql("held")[1],
         "stories": versions.STORIES,
         "thread": versions.thread_scope(article_id),
+        "session": session_key,
+        "now": timezone.now(),
     }
     with connection.cursor() as cursor:
         cursor.execute(_reader_and_state_sql(), params)
         row = cursor.fetchone()
     if row is None:
-        return Reader(None, _NO_STATE, None)
-    user = user_from_row(row[:-4])
-    liked, has_pending, stories, thread = row[-4:]
+        return Reader(None, _NO_STATE, None, None)
+    user = user_from_row(row[:-5])
+    liked, has_pending, stories, thread, session_digest = row[-5:]
     state = ReaderState(has_pending=has_pending and not user.is_staff, liked=frozenset(liked))
     found = versions.Versions(stories, thread) if stories and thread else None
-    return Reader(user, state, found)
+    return Reader(user, state, found, session_digest)
 
 
 def _clean_page(value) -> int:

@@ -199,9 +199,39 @@ def _fill(
     return response
 
 
-def _session_user_id(request):
-    """The id of the user the session says is signed in, if any (not yet checked)."""
-    raw = request.session.get(SESSION_KEY)
+class SessionCopy(NamedTuple):
+    """A reader's session as the cache keeps it for their story pages (see
+    newsroom.sessions): used only while its row's digest is the database's."""
+
+    digest: str
+    data: dict
+
+
+def _session_copy_key(session_key: str) -> str:
+    # Hashed: a listing of the cache's keys does not give sessions away.
+    return f"storypage:session:{hashlib.sha256(session_key.encode()).hexdigest()[:32]}"
+
+
+def keep_session_copy(request) -> None:
+    """Keep the reader's session for their next story pages, if it was read from
+    the database in this request and is not about to change."""
+    session = request.session
+    digest = getattr(session, "digest", None)
+    if digest is None or session.modified or not session.session_key:
+        return
+    try:
+        page_cache.cache.set(
+            _session_copy_key(session.session_key),
+            SessionCopy(digest=digest, data=dict(session.items())),
+            settings.SESSION_COOKIE_AGE,
+        )
+    except Exception:
+        logger.warning("Cache unavailable storing a session copy", exc_info=True)
+
+
+def _user_id_in(data: dict):
+    """The id of the user the session data says is signed in, if any (not yet checked)."""
+    raw = data.get(SESSION_KEY)
     if raw is None:
         return None
     try:
@@ -223,29 +253,37 @@ class SharedEntry(NamedTuple):
 def serve(request) -> HttpResponse | None:
     """The reader's page from the shared rendering, or None to render it as usual.
 
-    The shared page comes from the cache in one round trip; the reader
-    (user, likes, held comments) and the page's current versions from the
-    database in one query, so a reader always sees their own writes.
+    The shared page and the copy of the reader's session come from the
+    cache in one round trip; the reader (user, likes, held comments), the
+    page's current versions and their session row's digest from the
+    database in one query. The page is served only if both copies are
+    exactly current.
     """
-    if request.method not in ("GET", "HEAD"):
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if request.method not in ("GET", "HEAD") or not session_key:
         return None
     key = page_cache.page_key(request, KIND)
+    copy_key = _session_copy_key(session_key)
     try:
-        entry = page_cache.cache.get(key)
+        found = page_cache.cache.get_many([key, copy_key])
     except Exception:
         logger.warning("Cache unavailable reading a shared story page", exc_info=True)
         return None
-    if not isinstance(entry, SharedEntry):
+    entry, copy = found.get(key), found.get(copy_key)
+    if not isinstance(entry, SharedEntry) or not isinstance(copy, SessionCopy):
         return None
-    user_id = _session_user_id(request)
+    user_id = _user_id_in(copy.data)
     if user_id is None:
         return None
-    # The reader's row comes with their likes, held comments and the page's
-    # versions, and signs them in through Django's session checks without
-    # a query of its own.
-    reader = reader_and_state(user_id=user_id, article_id=entry.article_id)
-    if reader.versions != entry.versions:
+    # The reader's row comes with their likes, held comments, the page's
+    # versions and their session's digest, and signs them in through
+    # Django's session checks without a query of its own.
+    reader = reader_and_state(
+        user_id=user_id, article_id=entry.article_id, session_key=session_key
+    )
+    if reader.session_digest != copy.digest or reader.versions != entry.versions:
         return None
+    request.session.preload(copy.data)
     with preloaded(reader.user):
         if not is_shareable(request) or request.user.pk != user_id:
             return None

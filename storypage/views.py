@@ -63,6 +63,7 @@ class StoryPageView(DateDetailView):
             guest_pages.store(request, response, article=self.object, valid_for=self.valid_for)
         elif self.shared:
             response.render()
+            shared_pages.keep_session_copy(request)
             response = shared_pages.store_and_fill(
                 request,
                 response,

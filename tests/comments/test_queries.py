@@ -19,10 +19,11 @@ GUEST_QUERIES = 4
 READER_QUERIES = 7
 # From the cache: a guest's whole page, no query at all (the page versions
 # this process read within the stated bound); a signed-in reader's page from
-# the rendering shared by readers: the session, and the user read together
-# with their likes, whether they have a held comment and the page's versions.
+# the rendering shared by readers: one, the user read together with their
+# likes, whether they have a held comment, the page's versions and the
+# digest of their session's row (checking the session's cached copy).
 GUEST_CACHED_QUERIES = 0
-READER_CACHED_QUERIES = 2
+READER_CACHED_QUERIES = 1
 
 SIZES = [10, 1_000, 10_000]
 

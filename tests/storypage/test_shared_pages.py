@@ -66,7 +66,8 @@ def test_each_reader_sees_their_own_name_and_likes_on_the_shared_page(
     url = article.get_absolute_url()
 
     ann_page = ann.get(url).content.decode()  # rendered, and kept for other readers
-    with django_assert_num_queries(2):  # his session; his user with his likes; nothing about the story
+    bob.get(url)  # Bob's first page keeps a copy of his session beside it
+    with django_assert_num_queries(1):  # his user with his likes and session check; nothing about the story
         bob_response = bob.get(url)
     bob_page = bob_response.content.decode()
 
@@ -172,6 +173,23 @@ def test_a_draft_kept_across_log_in_is_in_the_form(article, two_comments):
     assertNotContains(ann.get(url), "Half a thought")
 
 
+def test_a_session_changed_since_its_cached_copy_is_read_from_the_database(
+    article, two_comments, monkeypatch
+):
+    url, _ = _shared_page_kept(article)
+    bob, _ = _reader("bob")
+    bob.get(url)
+    bob.get(url)  # served from the shared rendering, with his session's cached copy
+    shared = caches["default"]
+    for name in ("set", "set_many", "delete", "delete_many"):
+        monkeypatch.setattr(shared, name, lambda *args, **kwargs: None)  # writes lost
+    session = bob.session
+    session[DRAFT_SESSION_KEY] = {"article_id": article.pk, "body": "Second thought", "parent_id": None}
+    session.save()  # another request of his changed it; the copy is now stale
+
+    assertContains(bob.get(url), "Second thought</textarea>")
+
+
 def test_staff_get_their_own_page_with_the_admin_link(article, two_comments):
     url, ann = _shared_page_kept(article)
     editor = Client()
@@ -238,7 +256,9 @@ def _count_cache_reads(monkeypatch) -> list[str]:
     return reads
 
 
-def test_the_shared_page_is_one_cache_read(article, two_comments, monkeypatch):
+def test_the_shared_page_and_the_readers_session_are_one_cache_read(
+    article, two_comments, monkeypatch
+):
     url, _ = _shared_page_kept(article)
     bob, _ = _reader("bob")
     bob.get(url)
@@ -246,8 +266,8 @@ def test_the_shared_page_is_one_cache_read(article, two_comments, monkeypatch):
 
     page = bob.get(url).content.decode()
 
-    assert "Bob Reader" in page  # signed in from the database session
-    assert reads == ["get"]
+    assert "Bob Reader" in page  # signed in, from the session copy read with the page
+    assert reads == ["get_many"]
 
 
 def test_a_logged_out_session_is_dead_even_if_the_cache_failed_at_logout(
@@ -288,7 +308,7 @@ def test_an_app_server_that_did_not_render_the_page_serves_it_from_the_cache(
 
     bob_page = bob.get(url).content.decode()
 
-    assert reads == ["get", "get"]  # the entry, then the page's text
+    assert reads == ["get_many", "get"]  # the entry with the session, then the page's text
     assert "Bob Reader" in bob_page
     assert bob_page.replace("Bob Reader", "").count("comment-") == ann_page.replace(
         "Ann Reader", ""
