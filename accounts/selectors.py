@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
+from comments.visibility import EVERYONE, readable
 
 
 def profile_user_get(*, username: str):
@@ -28,9 +29,8 @@ def profile_comment_list(*, user) -> QuerySet[Comment]:
     """
     return (
         Comment.objects.filter(
+            readable(EVERYONE),
             author=user,
-            status=Comment.Status.PUBLISHED,
-            deleted_at__isnull=True,
             article__status=Article.Status.PUBLISHED,
             article__published_at__lte=timezone.now(),
         )

@@ -33,6 +33,7 @@ from comments.selectors import (
     comment_subtree,
     like_label,
 )
+from comments.visibility import may_read_comment
 
 
 def _comment_or_404(request, pk: int) -> Comment:
@@ -43,15 +44,6 @@ def _comment_or_404(request, pk: int) -> Comment:
     if not comment.article.is_published and not request.user.is_staff:
         raise Http404("No such comment.")
     return comment
-
-
-def _can_read(comment: Comment, user) -> bool:
-    """Whether `user` may read this comment's text (not only its placeholder)."""
-    if comment.deleted_at is not None:
-        return False
-    if comment.status == Comment.Status.PUBLISHED or user.is_staff:
-        return True
-    return comment.status in Comment.HELD_STATUSES and comment.author_id == user.pk
 
 
 def permalink(comment: Comment, *, sort: str = DEFAULT_SORT, user=None) -> str:
@@ -180,7 +172,7 @@ def comment_reply(request, pk: int):
     """The reply form on a page of its own, for readers without JavaScript."""
     parent = _comment_or_404(request, pk)
     article = parent.article
-    if not _can_read(parent, request.user):
+    if not may_read_comment(parent, request.user):
         raise Http404("This comment cannot be replied to.")
     draft = request.session.get("comments:draft") or {}
     body = draft.get("body", "") if draft.get("parent_id") == parent.pk else ""
@@ -263,7 +255,7 @@ def comment_like(request, pk: int):
 @login_required_for_comment
 def comment_flag(request, pk: int):
     comment = _comment_or_404(request, pk)
-    if not _can_read(comment, request.user):
+    if not may_read_comment(comment, request.user):
         raise Http404("No such comment.")
     form = FlagForm(request.POST or None)
     status = 200
@@ -322,7 +314,7 @@ def comment_go(request, pk: int):
 def comment_history(request, pk: int):
     """Earlier texts of an edited comment, newest last."""
     comment = _comment_or_404(request, pk)
-    if not _can_read(comment, request.user):
+    if not may_read_comment(comment, request.user):
         raise Http404("No such comment.")
     versions = list(comment.versions.order_by("created_at"))
     return render(

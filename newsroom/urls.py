@@ -5,9 +5,9 @@ from django.views.generic import TemplateView
 
 from articles import urls as articles_urls
 from articles.sitemaps import sitemaps
-from storypage import urls as storypage_urls
 from newsroom.health import healthz
 from newsroom.views import comment_privacy
+from storypage import urls as storypage_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -38,8 +38,8 @@ from comments.selectors.nodes import (
     comment_rows,
     context_nodes,
     like_label,
-    reader_of,
 )
+from comments.visibility import EVERYONE, Reader, readable, reader_of
 
 __all__ = [
     "CommentNode",
@@ -109,21 +109,9 @@ class Subtree:
     liked_ids: frozenset[int] = frozenset()
 
 
-def _visible_q(*, is_staff: bool, user_id: int | None) -> Q:
-    """Comments a reader may read in full (author deletions excluded)."""
-    if is_staff:
-        return Q(deleted_at__isnull=True)
-    q = Q(status=Comment.Status.PUBLISHED, deleted_at__isnull=True)
-    if user_id is not None:
-        q |= Q(status__in=Comment.HELD_STATUSES, deleted_at__isnull=True, author_id=user_id)
-    return q
-
-
 def _public_count_query(article_id) -> Subquery:
     return Subquery(
-        Comment.objects.filter(
-            article_id=article_id, status=Comment.Status.PUBLISHED, deleted_at__isnull=True
-        )
+        Comment.objects.filter(readable(EVERYONE), article_id=article_id)
         .order_by()
         .values("article_id")
         .annotate(n=Count("id"))
@@ -134,17 +122,12 @@ def _public_count_query(article_id) -> Subquery:
 
 def _visible_roots(*, article, user):
     """Top-level comments of `article` whose tree holds something `user` may read."""
-    is_staff, user_id = reader_of(user)
-    return _roots_of(article, is_staff=is_staff, user_id=user_id)
+    return _roots_of(article, reader=reader_of(user))
 
 
-def _roots_of(article, *, is_staff: bool, user_id: int | None):
+def _roots_of(article, *, reader: Reader):
     return Comment.objects.filter(article=article, level=0).filter(
-        Exists(
-            Comment.objects.filter(
-                _visible_q(is_staff=is_staff, user_id=user_id), tree_id=OuterRef("tree_id")
-            )
-        )
+        Exists(Comment.objects.filter(readable(reader), tree_id=OuterRef("tree_id")))
     )
 
 
@@ -185,7 +168,7 @@ class _CompiledQuery:
 def _roots_query(sort: str, *, is_staff: bool, signed_in: bool) -> _CompiledQuery:
     """The page's roots with the page totals; LIMIT and OFFSET come last."""
     queryset = (
-        _roots_of(_ARTICLE, is_staff=is_staff, user_id=_READER if signed_in else None)
+        _roots_of(_ARTICLE, reader=Reader(is_staff, _READER if signed_in else None))
         .order_by(*SORTS[sort])
         .annotate(
             thread_total=Window(Count("id")),
@@ -220,9 +203,7 @@ def _thread_query() -> _CompiledQuery:
 
 def comment_count(*, article) -> int:
     """How many comments on `article` any reader can see."""
-    return Comment.objects.filter(
-        article=article, status=Comment.Status.PUBLISHED, deleted_at__isnull=True
-    ).count()
+    return Comment.objects.filter(readable(EVERYONE), article=article).count()
 
 
 def comment_counts(*, article_ids) -> dict[int, int]:
@@ -230,9 +211,7 @@ def comment_counts(*, article_ids) -> dict[int, int]:
     ids = list(article_ids)
     counts = dict.fromkeys(ids, 0)
     rows = (
-        Comment.objects.filter(
-            article_id__in=ids, status=Comment.Status.PUBLISHED, deleted_at__isnull=True
-        )
+        Comment.objects.filter(readable(EVERYONE), article_id__in=ids)
         .order_by()
         .values_list("article_id")
         .annotate(n=Count("id"))

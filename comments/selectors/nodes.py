@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from comments.models import Comment
+from comments.visibility import HELD_STATUSES, PUBLISHED, Reader, may_read, reader_of
 
 REMOVED_TEXT = "This comment was removed."
 UNAVAILABLE_TEXT = "This comment is not available."
@@ -37,8 +38,7 @@ ROW_FIELDS = (
 ) = range(len(ROW_FIELDS))  # fmt: skip
 META_LENGTH = 11
 
-PUBLISHED = Comment.Status.PUBLISHED.value
-_HELD = frozenset(status.value for status in Comment.HELD_STATUSES)
+_HELD = frozenset(HELD_STATUSES)
 # (state, placeholder, notice) of a comment every reader may read.
 SHOWN = ("published", "", "")
 
@@ -201,44 +201,33 @@ class CommentNode:
         return self.row[:META_LENGTH]
 
 
-def reader_of(user) -> tuple[bool, int | None]:
-    """(is staff, user id or None): asked once per page, not per comment
-    (request.user is a lazy object, slow to ask)."""
-    if user is None or not user.is_authenticated:
-        return False, None
-    return bool(user.is_staff), user.pk
-
-
-def row_state(row: tuple, *, is_staff: bool, user_id: int | None) -> tuple[str, str, str]:
+def row_state(row: tuple, *, reader: Reader) -> tuple[str, str, str]:
     """(state, placeholder, notice) of a comment row for this reader.
 
-    A placeholder replaces the author and body; a notice is shown next to a
-    comment the reader may still read in full (their own held comment, or any
-    hidden comment for staff).
+    A placeholder replaces the author and body of a comment the reader may
+    not read (`comments.visibility`); a notice is shown next to one they may
+    read but others may not (their own held comment, or any hidden comment
+    for moderators).
     """
     if row[DELETED_AT] is not None:
         return "deleted", DELETED_TEXT, ""
     status = row[STATUS]
     if status == PUBLISHED:
         return SHOWN
-    if status == Comment.Status.PENDING and is_staff:
-        return "pending", "", HELD_NOTICE
-    if status in _HELD and not is_staff:
-        # Held as spam looks the same to its author: never tell a spammer.
-        is_author = user_id is not None and row[AUTHOR_ID] == user_id
-        return ("pending", "", HELD_NOTICE) if is_author else ("pending", UNAVAILABLE_TEXT, "")
-    if is_staff:
+    held = status in _HELD
+    if not may_read(status=status, deleted_at=None, author_id=row[AUTHOR_ID], reader=reader):
+        # Held as spam looks the same as pending to everyone: never tell a spammer.
+        return ("pending", UNAVAILABLE_TEXT, "") if held else (status, REMOVED_TEXT, "")
+    if reader.is_moderator and status != Comment.Status.PENDING:
         label = Comment.Status(status).label.lower()
         return status, "", f"Hidden from readers ({label})."
-    return status, REMOVED_TEXT, ""
+    return "pending", "", HELD_NOTICE
 
 
 def context_nodes(rows: list[tuple], *, user) -> list[CommentNode]:
     """A parent chain printed flat for context; hidden comments as placeholders."""
-    is_staff, user_id = reader_of(user)
-    return [
-        CommentNode(row, 0, *row_state(row, is_staff=is_staff, user_id=user_id)) for row in rows
-    ]
+    reader = reader_of(user)
+    return [CommentNode(row, 0, *row_state(row, reader=reader)) for row in rows]
 
 
 def build_nodes(rows: list[tuple], *, user, base_level: int) -> list[CommentNode]:
@@ -251,7 +240,7 @@ def build_nodes(rows: list[tuple], *, user, base_level: int) -> list[CommentNode
     """
     if not rows:
         return []
-    is_staff, user_id = reader_of(user)
+    reader = reader_of(user)
     last_level = base_level + settings.NEWSROOM_COMMENT_DISPLAY_DEPTH - 1
     count = len(rows)
     states: list[tuple | None] = [None] * count
@@ -264,7 +253,7 @@ def build_nodes(rows: list[tuple], *, user, base_level: int) -> list[CommentNode
         if row[DELETED_AT] is None and row[STATUS] == PUBLISHED:
             state = SHOWN
         else:
-            state = row_state(row, is_staff=is_staff, user_id=user_id)
+            state = row_state(row, reader=reader)
         below = shown_below.get(row[ID], 0)
         if not state[1] or below or (row[LEVEL] == last_level and row[RGHT] - row[LFT] > 1):
             states[index] = state

@@ -2,7 +2,6 @@
 
 import pytest
 
-from storypage.section import reader_state
 from comments.models import Comment
 from comments.selectors import (
     comment_count,
@@ -11,6 +10,7 @@ from comments.selectors import (
     comment_subtree,
     thread_page,
 )
+from storypage.section import reader_state
 from tests.comments.threads import C, build
 from tests.factories import ArticleFactory, UserFactory
 
