@@ -14,24 +14,12 @@ from django.utils.safestring import mark_safe
 from comments import services
 from comments.models import Comment
 from comments.rendering import ThreadFragment, fill_slots, render_nodes, url_parts
+from comments.selectors.nodes import CommentMeta
 
 
-def _comment_from_meta(meta: tuple) -> Comment:
-    (pk, author_id, created_at, status, deleted_at, edited_at, level, lft, rght, tree_id,
-     article_id) = meta  # fmt: skip
-    return Comment(
-        pk=pk,
-        author_id=author_id,
-        created_at=created_at,
-        status=status,
-        deleted_at=deleted_at,
-        edited_at=edited_at,
-        level=level,
-        lft=lft,
-        rght=rght,
-        tree_id=tree_id,
-        article_id=article_id,
-    )
+def _comment_from_meta(meta: CommentMeta) -> Comment:
+    """A Comment with what the permission checks read (a meta's fields are model fields)."""
+    return Comment(**meta._asdict())
 
 
 def reader_controls(
@@ -51,7 +39,7 @@ def reader_controls(
     if by_author is not None and not is_staff:
         mine = [(pk, metas[pk]) for pk in by_author.get(user_id, ())]
     else:
-        mine = [(pk, meta) for pk, meta in metas.items() if is_staff or meta[1] == user_id]
+        mine = [(pk, meta) for pk, meta in metas.items() if is_staff or meta.author_id == user_id]
     if not mine:
         return {}
     edit_prefix, edit_suffix = url_parts("edit")

@@ -26,16 +26,11 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from comments.selectors.nodes import (
-    BODY_HTML,
-    CREATED_AT,
-    EDITED_AT,
-    EDITED_BY_MODERATOR,
-    ID,
-    LIKE_COUNT,
-    META_LENGTH,
     MONTHS,
+    CommentMeta,
     CommentNode,
     like_label,
+    meta_of,
     row_display_name,
 )
 
@@ -52,7 +47,7 @@ class ThreadFragment:
     segments: list[str]
     slots: list[tuple[int, int]]  # (PRESSED or EXTRA, comment id), one per gap
     csrf_placeholder: str
-    metas: dict[int, tuple]  # comment id -> what permission checks need (not for guests)
+    metas: dict[int, CommentMeta]  # comment id -> what permission checks need (not for guests)
 
 
 def url_parts(name: str) -> tuple[str, str]:
@@ -109,13 +104,13 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
     names: dict[str, str] = {}
     closings: dict[tuple[int, int], str] = {}
     slots: list[tuple[int, int]] = []
-    metas: dict[int, tuple] = {}
+    metas: dict[int, CommentMeta] = {}
     parts = [] if guest else [LIKES_FORM.format(csrf=csrf)]
     parts.append('<ol class="comment-thread">\n')
     append = parts.append
     for node in nodes:
         row = node.row
-        pk = row[ID]
+        pk = row.id
         level = node.level
         state = node.state
         if state != "published":
@@ -130,17 +125,17 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
             )
         else:
             if not guest:  # guests can change nothing: their fragments carry no metas
-                metas[pk] = row[:META_LENGTH]
+                metas[pk] = meta_of(row)
             name = row_display_name(row)
             escaped_name = names.get(name)
             if escaped_name is None:
                 escaped_name = names[name] = escape(name)
-            created = row[CREATED_AT]
+            created = row.created_at
             local = created.astimezone(tz)
             edited = (
                 f'\n<a class="comment__edited" href="{history_prefix}{pk}{history_suffix}">'
-                f"{'edited by a moderator' if row[EDITED_BY_MODERATOR] else 'edited'}</a>"
-                if row[EDITED_AT] is not None
+                f"{'edited by a moderator' if row.edited_by_moderator else 'edited'}</a>"
+                if row.edited_at is not None
                 else ""
             )
             notice = (
@@ -169,10 +164,10 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
                 f"{local.year}, {local.hour:02d}:{local.minute:02d}</time></a>{edited}\n"
                 f"</header>{notice}\n"
                 # Sanitized on write (comments/sanitize.py): the one value not escaped.
-                f'<div class="comment__body">{row[BODY_HTML]}</div>\n'
+                f'<div class="comment__body">{row.body_html}</div>\n'
                 '<footer class="comment__footer">\n'
                 f'<p class="comment__likes" data-like-label="{pk}">'
-                f"{like_label(row[LIKE_COUNT])}</p>\n"
+                f"{like_label(row.like_count)}</p>\n"
                 f"{like}"
                 f'<a class="comment__reply" href="{reply_prefix}{pk}{reply_suffix}" '
                 f'data-reply-to="{pk}">Reply</a>\n'
@@ -259,7 +254,7 @@ def encode_fragment(fragment: ThreadFragment) -> EncodedFragment:
         add(segment)
     by_author: dict[int, list[int]] = {}
     for pk, meta in fragment.metas.items():
-        by_author.setdefault(meta[1], []).append(pk)
+        by_author.setdefault(meta.author_id, []).append(pk)
     return EncodedFragment(
         pieces=pieces,
         holes=holes,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections
@@ -31,9 +32,9 @@ from django.db.models.functions import Coalesce
 
 from comments.models import Comment, Like
 from comments.selectors.nodes import (
-    ROW_FIELDS,
-    TREE_ID,
+    ROW_COLUMNS,
     CommentNode,
+    CommentRow,
     build_nodes,
     comment_rows,
     context_nodes,
@@ -43,8 +44,8 @@ from comments.visibility import EVERYONE, Reader, readable, reader_of
 
 __all__ = [
     "CommentNode",
+    "RootRow",
     "Subtree",
-    "ThreadPage",
     "clean_sort",
     "comment_count",
     "comment_counts",
@@ -53,7 +54,6 @@ __all__ = [
     "like_label",
     "liked_ids",
     "thread_nodes",
-    "thread_page",
     "thread_roots",
 ]
 
@@ -67,36 +67,6 @@ DEFAULT_SORT = "oldest"
 
 def clean_sort(value: str | None) -> str:
     return value if value in SORTS else DEFAULT_SORT
-
-
-@dataclass(slots=True)
-class ThreadPage:
-    """One page of top-level threads under a story, flattened for rendering."""
-
-    nodes: list[CommentNode]
-    number: int
-    num_pages: int
-    thread_count: int
-    comment_count: int
-    sort: str
-    liked_ids: frozenset[int] = frozenset()
-    root_ids: tuple[int, ...] = ()
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
 
 
 @dataclass(slots=True)
@@ -157,11 +127,21 @@ class _CompiledQuery:
         self.using = queryset.db
 
     def rows(self, values: dict[int, object], extra: tuple = ()) -> list[tuple]:
+        """The rows as the cursor gives them (callers name them)."""
         params = [values.get(param, param) for param in self.params]
         params.extend(extra)
         with connections[self.using].cursor() as cursor:
             cursor.execute(self.sql, params)
             return cursor.fetchall()
+
+
+class RootRow(NamedTuple):
+    """A top-level comment of the page, with the page's totals."""
+
+    id: int
+    tree_id: int
+    thread_total: int  # threads with something this reader may read
+    comment_total: int  # comments every reader may read
 
 
 @functools.cache
@@ -196,7 +176,7 @@ def _thread_query() -> _CompiledQuery:
             level__lt=_DEPTH,
         )
         .order_by("tree_id", "lft")
-        .values_list(*ROW_FIELDS)
+        .values_list(*ROW_COLUMNS)
     )
     return _CompiledQuery(queryset)
 
@@ -223,7 +203,7 @@ def comment_counts(*, article_ids) -> dict[int, int]:
 def thread_roots(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for=None):
     """The page's top-level comments with the page totals, in one query.
 
-    Returns (root rows, number, num_pages, thread_count, comment_count).
+    Returns (RootRow list, number, num_pages, thread_count, comment_count).
     A page past the end falls back to the last page.
     """
     sort = clean_sort(sort)
@@ -235,7 +215,12 @@ def thread_roots(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for
         page = 1
     is_staff, user_id = reader_of(reader)
     query = _roots_query(sort, is_staff=is_staff, signed_in=user_id is not None)
-    rows = query.rows({_ARTICLE: article.pk, _READER: user_id}, (per_page, (page - 1) * per_page))
+    rows = [
+        RootRow._make(row)
+        for row in query.rows(
+            {_ARTICLE: article.pk, _READER: user_id}, (per_page, (page - 1) * per_page)
+        )
+    ]
     if not rows and page > 1:
         # Someone followed a stale link past the end: show the last page.
         total = _visible_roots(article=article, user=reader).count()
@@ -243,36 +228,10 @@ def thread_roots(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for
         return thread_roots(
             article=article, user=user, page=last, sort=sort, include_hidden_for=include_hidden_for
         )
-    thread_count = rows[0][2] if rows else 0
-    count = rows[0][3] if rows else 0
+    thread_count = rows[0].thread_total if rows else 0
+    count = rows[0].comment_total if rows else 0
     num_pages = max(1, -(-thread_count // per_page))
     return rows, page, num_pages, thread_count, count
-
-
-def thread_page(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for=None) -> ThreadPage:
-    """One page of the conversation under `article` as seen by `user`.
-
-    `include_hidden_for` is the reader whose own held comments are shown in
-    full (defaults to `user`); staff see every comment that was not deleted.
-    Three queries: roots, descendants, the reader's likes.
-    """
-    sort = clean_sort(sort)
-    reader = include_hidden_for if include_hidden_for is not None else user
-    rows, number, num_pages, thread_count, count = thread_roots(
-        article=article, user=user, page=page, sort=sort, include_hidden_for=include_hidden_for
-    )
-    root_ids = tuple(row[0] for row in rows)
-    nodes = thread_nodes(article=article, roots=rows, user=reader)
-    return ThreadPage(
-        nodes=nodes,
-        number=number,
-        num_pages=num_pages,
-        thread_count=thread_count,
-        comment_count=count,
-        sort=sort,
-        liked_ids=liked_ids(user=user, article=article),
-        root_ids=root_ids,
-    )
 
 
 def thread_nodes(*, article, roots, user) -> list[CommentNode]:
@@ -280,13 +239,18 @@ def thread_nodes(*, article, roots, user) -> list[CommentNode]:
     if not roots:
         return []
     depth = settings.NEWSROOM_COMMENT_DISPLAY_DEPTH
-    tree_ids = [row[1] for row in roots]
-    rows = _thread_query().rows({_ARTICLE: article.pk, _TREES: tree_ids, _DEPTH: depth})
+    tree_ids = [root.tree_id for root in roots]
+    rows = list(
+        map(
+            CommentRow._make,
+            _thread_query().rows({_ARTICLE: article.pk, _TREES: tree_ids, _DEPTH: depth}),
+        )
+    )
     if tree_ids != sorted(tree_ids):
         # The page's order is not the table's: regroup the threads.
-        by_tree: dict[int, list[tuple]] = {}
+        by_tree: dict[int, list[CommentRow]] = {}
         for row in rows:
-            by_tree.setdefault(row[TREE_ID], []).append(row)
+            by_tree.setdefault(row.tree_id, []).append(row)
         rows = [row for tree_id in tree_ids for row in by_tree.get(tree_id, ())]
     return build_nodes(rows, user=user, base_level=0)
 

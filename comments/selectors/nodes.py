@@ -1,16 +1,20 @@
 """Comments turned into the flat list of nodes a thread page prints.
 
 A page can hold thousands of comments, so the comments are read as plain
-tuples (`comment_rows`) and each node keeps its row as is: building model
+named rows (`CommentRow`) and each node keeps its row as is: building model
 instances, or working out every printed value up front, costs more than
 rendering the page. `comments.rendering.render_nodes` reads the rows
-directly; the properties here give the same values to templates and tests.
+directly; the properties here give the same values to the permalink page's
+template.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from operator import attrgetter
+from typing import NamedTuple
+
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -22,30 +26,63 @@ UNAVAILABLE_TEXT = "This comment is not available."
 DELETED_TEXT = "[deleted]"
 HELD_NOTICE = "Awaiting moderation — only you and the moderators can see it."
 
-# The columns a node needs, read as plain tuples. The first META_LENGTH of
-# them, in this order, are what permission checks need later (`CommentNode.meta`).
-ROW_FIELDS = (
-    "id", "author_id", "created_at", "status", "deleted_at", "edited_at",
-    "level", "lft", "rght", "tree_id", "article_id",
-    "parent_id", "author_name", "author__username", "body_html", "edited_by_moderator",
-    "like_count",
-)  # fmt: skip
-(
-    ID, AUTHOR_ID, CREATED_AT, STATUS, DELETED_AT, EDITED_AT,
-    LEVEL, LFT, RGHT, TREE_ID, ARTICLE_ID,
-    PARENT_ID, AUTHOR_NAME, USERNAME, BODY_HTML, EDITED_BY_MODERATOR,
-    LIKE_COUNT,
-) = range(len(ROW_FIELDS))  # fmt: skip
-META_LENGTH = 11
+class CommentRow(NamedTuple):
+    """The columns a node needs, read as one plain row per comment."""
+
+    id: int
+    author_id: int | None
+    created_at: datetime
+    status: str
+    deleted_at: datetime | None
+    edited_at: datetime | None
+    level: int
+    lft: int
+    rght: int
+    tree_id: int
+    article_id: int
+    parent_id: int | None
+    author_name: str
+    username: str | None  # the author's, when the comment has one
+    body_html: str
+    edited_by_moderator: bool
+    like_count: int
+
+
+# What each CommentRow field is read from, for values_list() and SQL.
+ROW_COLUMNS = tuple("author__username" if name == "username" else name for name in CommentRow._fields)
+
+
+class CommentMeta(NamedTuple):
+    """What the Edit / Delete checks need of a comment, kept with a rendered thread."""
+
+    id: int
+    author_id: int | None
+    created_at: datetime
+    status: str
+    deleted_at: datetime | None
+    edited_at: datetime | None
+    level: int
+    lft: int
+    rght: int
+    tree_id: int
+    article_id: int
+
+
+_META_VALUES = attrgetter(*CommentMeta._fields)
+
+
+def meta_of(row: CommentRow) -> CommentMeta:
+    return CommentMeta._make(_META_VALUES(row))
+
 
 _HELD = frozenset(HELD_STATUSES)
 # (state, placeholder, notice) of a comment every reader may read.
 SHOWN = ("published", "", "")
 
 
-def comment_rows(queryset) -> list[tuple]:
-    """The queryset's comments as ROW_FIELDS tuples, in its order (one query)."""
-    return list(queryset.values_list(*ROW_FIELDS))
+def comment_rows(queryset) -> list[CommentRow]:
+    """The queryset's comments as rows, in its order (one query)."""
+    return list(map(CommentRow._make, queryset.values_list(*ROW_COLUMNS)))
 
 
 def like_label(count: int) -> str:
@@ -55,10 +92,10 @@ def like_label(count: int) -> str:
     return "Liked by 1 person" if count == 1 else f"Liked by {count} people"
 
 
-def row_display_name(row: tuple) -> str:
-    if row[AUTHOR_ID] is not None:
-        return row[USERNAME]
-    return row[AUTHOR_NAME] or "Anonymous"
+def row_display_name(row: CommentRow) -> str:
+    if row.author_id is not None:
+        return row.username
+    return row.author_name or "Anonymous"
 
 
 MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -70,14 +107,10 @@ def human_date(moment, tz) -> str:
     return f"{local.day} {MONTHS[local.month]} {local.year}, {local.hour:02d}:{local.minute:02d}"
 
 
-def _url(name: str, pk: int) -> str:
-    return reverse(f"comments:{name}", kwargs={"pk": pk})
-
-
 class CommentNode:
     """One comment as the thread prints it.
 
-    Holds the comment's row (ROW_FIELDS), its level relative to the top of
+    Holds the comment's row (CommentRow), its level relative to the top of
     what is shown, the reader's view of it (state, placeholder, notice) and
     its place in the nesting; everything else is derived on demand.
     """
@@ -88,7 +121,7 @@ class CommentNode:
 
     def __init__(
         self,
-        row: tuple,
+        row: CommentRow,
         level: int,
         state: str,
         placeholder: str = "",
@@ -115,19 +148,7 @@ class CommentNode:
 
     @property
     def id(self) -> int:
-        return self.row[ID]
-
-    @property
-    def parent_id(self) -> int | None:
-        return self.row[PARENT_ID]
-
-    @property
-    def author_id(self) -> int | None:
-        return self.row[AUTHOR_ID]
-
-    @property
-    def is_root(self) -> bool:
-        return self.level == 0
+        return self.row.id
 
     @property
     def display_name(self) -> str:
@@ -135,73 +156,22 @@ class CommentNode:
 
     @property
     def body_html(self) -> str:
-        # Sanitized on write (comments/sanitize.py): the one field marked safe.
-        return "" if self.placeholder else mark_safe(self.row[BODY_HTML])
+        return "" if self.placeholder else mark_safe(self.row.body_html)
 
     @property
     def created_iso(self) -> str:
-        return self.row[CREATED_AT].isoformat()
+        return self.row.created_at.isoformat()
 
     @property
     def created_human(self) -> str:
-        return human_date(self.row[CREATED_AT], timezone.get_current_timezone())
-
-    @property
-    def edited(self) -> bool:
-        return self.row[EDITED_AT] is not None and not self.placeholder
-
-    @property
-    def edited_label(self) -> str:
-        return "edited by a moderator" if self.row[EDITED_BY_MODERATOR] else "edited"
-
-    @property
-    def like_count(self) -> int:
-        return 0 if self.placeholder else self.row[LIKE_COUNT]
-
-    @property
-    def like_label(self) -> str:
-        return like_label(self.like_count)
+        return human_date(self.row.created_at, timezone.get_current_timezone())
 
     @property
     def anchor(self) -> str:
-        return f"comment-{self.row[ID]}"
-
-    @property
-    def reply_url(self) -> str:
-        return _url("reply", self.row[ID])
-
-    @property
-    def flag_url(self) -> str:
-        return _url("flag", self.row[ID])
-
-    @property
-    def history_url(self) -> str:
-        return _url("history", self.row[ID]) if self.row[EDITED_AT] else ""
-
-    @property
-    def continue_url(self) -> str:
-        return _url("detail", self.row[ID]) if self.has_more else ""
-
-    @property
-    def opens(self) -> bool:
-        """The next node is this one's first reply: its <li> stays open and a list starts."""
-        return self.next_level > self.level
-
-    @property
-    def closes(self) -> list[bool]:
-        """One entry per list that ends after this node, True where that list is
-        a top-level thread's replies (inside <details>)."""
-        if self.opens:
-            return []
-        return [level == 0 for level in range(self.level - 1, self.next_level - 1, -1)]
-
-    @property
-    def meta(self) -> tuple:
-        """Enough of the row to rebuild a Comment for permission checks later."""
-        return self.row[:META_LENGTH]
+        return f"comment-{self.row.id}"
 
 
-def row_state(row: tuple, *, reader: Reader) -> tuple[str, str, str]:
+def row_state(row: CommentRow, *, reader: Reader) -> tuple[str, str, str]:
     """(state, placeholder, notice) of a comment row for this reader.
 
     A placeholder replaces the author and body of a comment the reader may
@@ -209,13 +179,13 @@ def row_state(row: tuple, *, reader: Reader) -> tuple[str, str, str]:
     read but others may not (their own held comment, or any hidden comment
     for moderators).
     """
-    if row[DELETED_AT] is not None:
+    if row.deleted_at is not None:
         return "deleted", DELETED_TEXT, ""
-    status = row[STATUS]
+    status = row.status
     if status == PUBLISHED:
         return SHOWN
     held = status in _HELD
-    if not may_read(status=status, deleted_at=None, author_id=row[AUTHOR_ID], reader=reader):
+    if not may_read(status=status, deleted_at=None, author_id=row.author_id, reader=reader):
         # Held as spam looks the same as pending to everyone: never tell a spammer.
         return ("pending", UNAVAILABLE_TEXT, "") if held else (status, REMOVED_TEXT, "")
     if reader.is_moderator and status != Comment.Status.PENDING:
@@ -224,13 +194,13 @@ def row_state(row: tuple, *, reader: Reader) -> tuple[str, str, str]:
     return "pending", "", HELD_NOTICE
 
 
-def context_nodes(rows: list[tuple], *, user) -> list[CommentNode]:
+def context_nodes(rows: list[CommentRow], *, user) -> list[CommentNode]:
     """A parent chain printed flat for context; hidden comments as placeholders."""
     reader = reader_of(user)
     return [CommentNode(row, 0, *row_state(row, reader=reader)) for row in rows]
 
 
-def build_nodes(rows: list[tuple], *, user, base_level: int) -> list[CommentNode]:
+def build_nodes(rows: list[CommentRow], *, user, base_level: int) -> list[CommentNode]:
     """Turn comment rows in tree order into nodes.
 
     Placeholders stay in place while anything under them is readable; a
@@ -247,17 +217,17 @@ def build_nodes(rows: list[tuple], *, user, base_level: int) -> list[CommentNode
     # Walk backwards so children are settled before their parents: how many
     # comments are shown below each one (absent: none, or not kept itself).
     shown_below: dict[int, int] = {}
-    ids = {row[ID] for row in rows}
+    ids = {row.id for row in rows}
     for index in range(count - 1, -1, -1):
         row = rows[index]
-        if row[DELETED_AT] is None and row[STATUS] == PUBLISHED:
+        if row.deleted_at is None and row.status == PUBLISHED:
             state = SHOWN
         else:
             state = row_state(row, reader=reader)
-        below = shown_below.get(row[ID], 0)
-        if not state[1] or below or (row[LEVEL] == last_level and row[RGHT] - row[LFT] > 1):
+        below = shown_below.get(row.id, 0)
+        if not state[1] or below or (row.level == last_level and row.rght - row.lft > 1):
             states[index] = state
-            parent_id = row[PARENT_ID]
+            parent_id = row.parent_id
             if parent_id in ids:
                 shown_below[parent_id] = shown_below.get(parent_id, 0) + 1 + below
 
@@ -267,15 +237,15 @@ def build_nodes(rows: list[tuple], *, user, base_level: int) -> list[CommentNode
     for row, state in zip(rows, states, strict=True):
         if state is None:
             continue
-        level = row[LEVEL]
+        level = row.level
         node = CommentNode(
             row,
             level - base_level,
             state[0],
             state[1],
             state[2],
-            level == last_level and row[RGHT] - row[LFT] > 1,
-            shown_below.get(row[ID], 0),
+            level == last_level and row.rght - row.lft > 1,
+            shown_below.get(row.id, 0),
         )
         if previous is not None:
             previous.next_level = node.level

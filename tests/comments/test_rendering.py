@@ -8,8 +8,9 @@ from django.utils.safestring import SafeString
 
 from comments.models import Comment
 from comments.rendering import encode_fragment, fill_encoded, fill_slots, render_nodes
-from comments.selectors import comment_subtree, thread_page, thread_roots
-from tests.comments.threads import C, build
+from comments.selectors import comment_subtree, thread_roots
+from comments.selectors.nodes import meta_of
+from tests.comments.threads import C, build, page_of
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def _guest_like(pk):
 def test_guest_thread_markup(thread):
     t = thread
 
-    nodes = thread_page(article=Comment.objects.get(pk=t["a"]).article, user=None).nodes
+    nodes = page_of(article=Comment.objects.get(pk=t["a"]).article, user=None).nodes
     fragment = render_nodes(nodes, guest=True)
 
     def comment(key, **kwargs):
@@ -150,14 +151,15 @@ def test_guest_thread_markup(thread):
     assert fragment.metas == {}
     signed_in = render_nodes(nodes, guest=False)
     assert list(signed_in.metas) == [t[key] for key in "abcfg"]
-    assert signed_in.metas[t["a"]][:2] == (t["a"], Comment.objects.get(pk=t["a"]).author_id)
+    meta = signed_in.metas[t["a"]]
+    assert (meta.id, meta.author_id) == (t["a"], Comment.objects.get(pk=t["a"]).author_id)
 
 
 def test_signed_in_thread_keeps_per_reader_slots_out_of_the_shared_html(thread):
     t = thread
     article = Comment.objects.get(pk=t["a"]).article
 
-    fragment = render_nodes(thread_page(article=article, user=UserFactory()).nodes, guest=False)
+    fragment = render_nodes(page_of(article=article, user=UserFactory()).nodes, guest=False)
 
     shown = [t[key] for key in "abcfg"]
     assert [pk for _, pk in fragment.slots] == [pk for pk in shown for _ in (1, 2)]
@@ -205,7 +207,7 @@ def test_the_encoded_fragment_fills_in_exactly_as_the_shared_html_does(
     """Signed-in pages are filled from the encoded form; it must give the same page."""
     t = thread
     article = Comment.objects.get(pk=t["a"]).article
-    fragment = render_nodes(thread_page(article=article, user=UserFactory()).nodes, guest=False)
+    fragment = render_nodes(page_of(article=article, user=UserFactory()).nodes, guest=False)
     liked = {t[key] for key in liked_keys}
     extras = {t[key]: f'\n<a class="comment__edit" href="/edit/{key}/">Edit</a>' for key in own_keys}
     token = "token<&>"
@@ -239,28 +241,16 @@ def test_parent_chain_nodes_give_the_template_their_values(thread):
         "15 Jan 2026, 09:05",
     )
     assert a.body_html == "<p>a</p>" and isinstance(a.body_html, SafeString)
-    assert (a.like_count, a.like_label, a.edited, a.is_root) == (
-        2,
-        "Liked by 2 people",
-        False,
-        True,
-    )
-    assert (e.state, e.placeholder, e.display_name, e.body_html, e.like_count) == (
+    assert (a.row.like_count, a.row.edited_at, a.level) == (2, None, 0)
+    assert (e.state, e.placeholder, e.display_name, e.body_html) == (
         "removed",
         "This comment was removed.",
         "",
         "",
-        0,
     )
     [f] = subtree.nodes
-    assert (f.id, f.level, f.parent_id, f.opens, f.closes) == (t["f"], 0, t["e"], False, [])
-    assert f.meta[:2] == (t["f"], None)
-    assert (f.reply_url, f.flag_url, f.history_url, f.continue_url) == (
-        f"/comments/{t['f']}/reply/",
-        f"/comments/{t['f']}/flag/",
-        "",
-        "",
-    )
+    assert (f.id, f.level, f.row.parent_id, f.next_level) == (t["f"], 0, t["e"], 0)
+    assert (meta_of(f.row).id, meta_of(f.row).author_id) == (t["f"], None)
 
 
 def test_compiled_thread_queries_run_with_each_pages_values(settings):
@@ -275,7 +265,7 @@ def test_compiled_thread_queries_run_with_each_pages_values(settings):
     build(second, [C("bob-held", author=bob, status=Comment.Status.SPAM)], start=WINTER)
 
     def bodies(article, user, page=1):
-        return [n.body_html for n in thread_page(article=article, user=user, page=page).nodes]
+        return [n.body_html for n in page_of(article=article, user=user, page=page).nodes]
 
     for _ in range(2):
         assert bodies(first, ann, page=2) == ["<p>ann-held</p>"]

@@ -8,10 +8,9 @@ from comments.selectors import (
     comment_counts,
     comment_page_number,
     comment_subtree,
-    thread_page,
 )
 from storypage.section import reader_state
-from tests.comments.threads import C, build
+from tests.comments.threads import C, build, page_of
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +33,12 @@ def test_thread_is_flat_in_tree_order_with_nesting_markers(article):
     # b
     build(article, [C("a", [C("a1", [C("a1x")]), C("a2")]), C("b")])
 
-    page = thread_page(article=article, user=None)
+    page = page_of(article=article, user=None)
 
     assert shape(page) == "a 0\na1 1\na1x 2\na2 1\nb 0"
-    markers = [(n.opens, n.closes) for n in page.nodes]
-    # a opens its replies; a1 opens; a1x closes a1's list; a2 closes a's replies (a thread).
-    assert markers == [(True, []), (True, []), (False, [False]), (False, [True]), (False, [])]
+    # Each node knows the level printed after it: a list opens where it rises
+    # and closes where it falls.
+    assert [(n.level, n.next_level) for n in page.nodes] == [(0, 1), (1, 2), (2, 1), (1, 0), (0, 0)]
     assert page.nodes[0].reply_count == 3
     assert page.nodes[0].anchor == f"comment-{page.nodes[0].id}"
 
@@ -49,7 +48,7 @@ def test_sorts_order_top_level_threads(article):
     assert rows["old"].created_at < rows["new"].created_at
 
     def roots(sort):
-        return [n.body_html for n in thread_page(article=article, user=None, sort=sort).nodes]
+        return [n.body_html for n in page_of(article=article, user=None, sort=sort).nodes]
 
     assert roots("oldest") == ["<p>old</p>", "<p>middle</p>", "<p>new</p>"]
     assert roots("newest") == ["<p>new</p>", "<p>middle</p>", "<p>old</p>"]
@@ -61,9 +60,9 @@ def test_pages_by_top_level_thread_keeping_replies_together(article, settings):
     settings.NEWSROOM_COMMENT_THREADS_PER_PAGE = 2
     build(article, [C("a", [C("a1"), C("a2")]), C("b", [C("b1")]), C("c", [C("c1")])])
 
-    first = thread_page(article=article, user=None, page=1)
-    second = thread_page(article=article, user=None, page=2)
-    past_end = thread_page(article=article, user=None, page=9)
+    first = page_of(article=article, user=None, page=1)
+    second = page_of(article=article, user=None, page=2)
+    past_end = page_of(article=article, user=None, page=9)
 
     assert shape(first) == "a 0\na1 1\na2 1\nb 0\nb1 1"
     assert shape(second) == "c 0\nc1 1"
@@ -82,7 +81,7 @@ def test_deleted_and_removed_stay_in_place_when_they_have_replies(article):
         ],
     )
 
-    page = thread_page(article=article, user=None)
+    page = page_of(article=article, user=None)
 
     assert shape(page) == (
         "[deleted] 0\nkept reply 1\nThis comment was removed. 0\nreply to bad 1"
@@ -94,14 +93,14 @@ def test_pending_comment_is_visible_to_its_author_and_staff_only(article, staff)
     author = UserFactory()
     build(article, [C("visible"), C("held", author=author, status=Comment.Status.PENDING)])
 
-    assert shape(thread_page(article=article, user=None)) == "visible 0"
-    assert shape(thread_page(article=article, user=UserFactory())) == "visible 0"
-    mine = thread_page(article=article, user=author)
+    assert shape(page_of(article=article, user=None)) == "visible 0"
+    assert shape(page_of(article=article, user=UserFactory())) == "visible 0"
+    mine = page_of(article=article, user=author)
     assert shape(mine) == "visible 0\nheld 0"
     assert reader_state(article_id=article.pk, user=author).has_pending
     assert not reader_state(article_id=article.pk, user=UserFactory()).has_pending
     assert "Awaiting moderation" in mine.nodes[1].notice
-    assert shape(thread_page(article=article, user=staff)) == "visible 0\nheld 0"
+    assert shape(page_of(article=article, user=staff)) == "visible 0\nheld 0"
 
 
 def test_hidden_subtree_is_dropped_whole(article):
@@ -111,17 +110,17 @@ def test_hidden_subtree_is_dropped_whole(article):
         [C("x", [C("y", [C("z", status=Comment.Status.REMOVED)], status=Comment.Status.REMOVED)])],
     )
 
-    assert shape(thread_page(article=article, user=None)) == "x 0"
+    assert shape(page_of(article=article, user=None)) == "x 0"
 
 
 def test_replies_beyond_display_depth_become_continue_link(article, settings):
     settings.NEWSROOM_COMMENT_DISPLAY_DEPTH = 3
     rows = build(article, [C("l0", [C("l1", [C("l2", [C("l3", [C("l4")])])])])])
 
-    page = thread_page(article=article, user=None)
+    page = page_of(article=article, user=None)
 
     assert shape(page) == "l0 0\nl1 1\nl2 2"
-    assert page.nodes[-1].continue_url == f"/comments/{rows['l2'].pk}/"
+    assert page.nodes[-1].has_more and page.nodes[-1].id == rows["l2"].pk
 
     subtree = comment_subtree(comment=rows["l2"], user=None)
     assert [n.body_html for n in subtree.ancestors] == ["<p>l0</p>", "<p>l1</p>"]
@@ -132,7 +131,7 @@ def test_replies_beyond_display_depth_become_continue_link(article, settings):
     ]
 
 
-def test_comment_page_number_finds_the_thread_page(article, settings):
+def test_comment_page_number_finds_the_page_of(article, settings):
     settings.NEWSROOM_COMMENT_THREADS_PER_PAGE = 2
     rows = build(article, [C("a"), C("b"), C("c", [C("c-reply")])])
 

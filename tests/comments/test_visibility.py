@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from comments.visibility import may_read, reader_of, readable
+from comments.visibility import may_read, readable, reader_of
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Max
 from django.utils import timezone
@@ -136,3 +137,24 @@ def comment_state(comment: Comment) -> tuple:
         Flag.objects.count(),
         CommentVersion.objects.count(),
     )
+
+
+class Page(NamedTuple):
+    """One page of a story's thread as the story page reads it."""
+
+    nodes: list
+    number: int
+    num_pages: int
+    thread_count: int
+    comment_count: int
+
+
+def page_of(*, article, user, page: int = 1, sort: str = "oldest") -> Page:
+    """The page's roots, then their nodes: the two reads the story page makes."""
+    from comments.selectors import thread_nodes, thread_roots
+
+    roots, number, num_pages, thread_count, count = thread_roots(
+        article=article, user=user, page=page, sort=sort
+    )
+    nodes = thread_nodes(article=article, roots=roots, user=user)
+    return Page(nodes, number, num_pages, thread_count, count)
