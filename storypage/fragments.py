@@ -22,8 +22,13 @@ logger = logging.getLogger(__name__)
 FRAGMENT_TIMEOUT = 60 * 60 * 24
 
 
+# Part of every key: changed whenever what is stored under it changes shape,
+# so a server never reads a fragment an older release stored.
+FORMAT = "v2"
+
+
 def fragment_key(*, article_id: int, version: str, page: int, sort: str, viewer: str) -> str:
-    return f"comments:thread:{article_id}:{version}:{page}:{sort}:{viewer}"
+    return f"storypage:thread:{FORMAT}:{article_id}:{version}:{page}:{sort}:{viewer}"
 
 
 def _fragment_size(value) -> int:
