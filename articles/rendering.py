@@ -2,7 +2,7 @@
 
 import markdown
 
-from comments.sanitize import clean_article_html
+from newsroom.sanitize import clean_article_html
 
 _EXTENSIONS = ["extra", "sane_lists", "smarty"]
 

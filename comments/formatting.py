@@ -10,14 +10,14 @@ The rules are the ones a reader expects from a comment box:
   pre, ul, ol, li) may be typed as HTML; anything else that looks like markup
   is shown literally, so "a <b> c" and "x < y" read as typed.
 
-Everything goes through `comments.sanitize.clean_comment_html` last: this
+Everything goes through `newsroom.sanitize.clean_comment_html` last: this
 module only decides what is text and what is markup, never what is safe.
 """
 
 import html
 import re
 
-from comments.sanitize import COMMENT_TAGS, clean_comment_html
+from newsroom.sanitize import COMMENT_TAGS, clean_comment_html
 
 # A start or end tag of an allowed element, with well-formed attributes. Only
 # these pass through unescaped; every other "<" and "&" is escaped and shows

@@ -163,7 +163,7 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
                 f'<time datetime="{created.isoformat()}">{local.day} {MONTHS[local.month]} '
                 f"{local.year}, {local.hour:02d}:{local.minute:02d}</time></a>{edited}\n"
                 f"</header>{notice}\n"
-                # Sanitized on write (comments/sanitize.py): the one value not escaped.
+                # Sanitized on write (newsroom/sanitize.py): the one value not escaped.
                 f'<div class="comment__body">{row.body_html}</div>\n'
                 '<footer class="comment__footer">\n'
                 f'<p class="comment__likes" data-like-label="{pk}">'

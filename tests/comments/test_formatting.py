@@ -3,7 +3,7 @@
 import pytest
 
 from comments.formatting import render_comment
-from comments.sanitize import clean_comment_html
+from newsroom.sanitize import clean_comment_html
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from comments.exceptions import CommentError
 from comments.integrity import all_problems
 from comments.models import Comment
-from comments.sanitize import clean_comment_html
 from comments.services import comment_create, comment_edit
-from tests.comments.test_sanitize import _HOSTILE_TEXT, _assert_safe
+from newsroom.sanitize import clean_comment_html
 from tests.factories import ArticleFactory, UserFactory
+from tests.newsroom.test_sanitize import _HOSTILE_TEXT, _assert_safe
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,7 @@
 """HTML sanitizing: the only module that imports bleach.
 
+Stories, comments and importers all use it, so it lives in neither app.
+
 Two policies: a small one for readers' comments and a wider one for the
 Markdown that editors write in stories. Both strip every tag and attribute
 they do not list (scripts, event handlers, style attributes) and allow only

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from comments.formatting import render_comment
-from comments.sanitize import clean_article_html, clean_comment_html
+from newsroom.sanitize import clean_article_html, clean_comment_html
 
 UNKNOWN_TAGS = ("<img", "<iframe", "<svg", "<math", "<object", "<embed", "<form", "<style", "<body")
 
