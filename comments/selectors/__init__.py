@@ -47,8 +47,6 @@ __all__ = [
     "RootRow",
     "Subtree",
     "clean_sort",
-    "comment_count",
-    "comment_counts",
     "comment_page_number",
     "comment_subtree",
     "like_label",
@@ -181,25 +179,6 @@ def _thread_query() -> _CompiledQuery:
     return _CompiledQuery(queryset)
 
 
-def comment_count(*, article) -> int:
-    """How many comments on `article` any reader can see."""
-    return Comment.objects.filter(readable(EVERYONE), article=article).count()
-
-
-def comment_counts(*, article_ids) -> dict[int, int]:
-    """Visible comment counts for a list of stories, in one query (0 for none)."""
-    ids = list(article_ids)
-    counts = dict.fromkeys(ids, 0)
-    rows = (
-        Comment.objects.filter(readable(EVERYONE), article_id__in=ids)
-        .order_by()
-        .values_list("article_id")
-        .annotate(n=Count("id"))
-    )
-    counts.update(dict(rows))
-    return counts
-
-
 def thread_roots(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for=None):
     """The page's top-level comments with the page totals, in one query.
 
@@ -255,15 +234,11 @@ def thread_nodes(*, article, roots, user) -> list[CommentNode]:
     return build_nodes(rows, user=user, base_level=0)
 
 
-def liked_ids(*, user, article=None, comment_ids=None) -> frozenset[int]:
-    """Ids of comments (on `article`, or among `comment_ids`) that `user` liked; one query."""
+def liked_ids(*, user, comment_ids) -> frozenset[int]:
+    """Ids among `comment_ids` of the comments `user` liked; one query."""
     if user is None or not user.is_authenticated:
         return frozenset()
-    likes = Like.objects.filter(user_id=user.pk)
-    if article is not None:
-        likes = likes.filter(comment__article_id=article.pk)
-    if comment_ids is not None:
-        likes = likes.filter(comment_id__in=list(comment_ids))
+    likes = Like.objects.filter(user_id=user.pk, comment_id__in=list(comment_ids))
     return frozenset(likes.values_list("comment_id", flat=True))
 
 

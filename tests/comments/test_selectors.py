@@ -4,14 +4,12 @@ import pytest
 
 from comments.models import Comment
 from comments.selectors import (
-    comment_count,
-    comment_counts,
     comment_page_number,
     comment_subtree,
 )
 from storypage.section import reader_state
 from tests.comments.threads import C, build, page_of
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,14 +138,3 @@ def test_comment_page_number_finds_the_page_of(article, settings):
     assert comment_page_number(comment=rows["a"], sort="newest") == 2
 
 
-def test_comment_counts_for_story_lists_in_one_query(article, django_assert_num_queries):
-    other = ArticleFactory()
-    quiet = ArticleFactory()
-    build(article, [C("a", [C("b")]), C("gone", deleted=True)])
-    build(other, [C("c", status=Comment.Status.PENDING), C("d")])
-
-    with django_assert_num_queries(1):
-        counts = comment_counts(article_ids=[article.pk, other.pk, quiet.pk])
-
-    assert counts == {article.pk: 2, other.pk: 1, quiet.pk: 0}
-    assert comment_count(article=article) == 2
