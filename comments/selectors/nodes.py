@@ -26,31 +26,6 @@ UNAVAILABLE_TEXT = "This comment is not available."
 DELETED_TEXT = "[deleted]"
 HELD_NOTICE = "Awaiting moderation — only you and the moderators can see it."
 
-class CommentRow(NamedTuple):
-    """The columns a node needs, read as one plain row per comment."""
-
-    id: int
-    author_id: int | None
-    created_at: datetime
-    status: str
-    deleted_at: datetime | None
-    edited_at: datetime | None
-    level: int
-    lft: int
-    rght: int
-    tree_id: int
-    article_id: int
-    parent_id: int | None
-    author_name: str
-    username: str | None  # the author's, when the comment has one
-    body_html: str
-    edited_by_moderator: bool
-    like_count: int
-
-
-# What each CommentRow field is read from, for values_list() and SQL.
-ROW_COLUMNS = tuple("author__username" if name == "username" else name for name in CommentRow._fields)
-
 
 class CommentMeta(NamedTuple):
     """What the Edit / Delete checks need of a comment, kept with a rendered thread."""
@@ -67,6 +42,25 @@ class CommentMeta(NamedTuple):
     tree_id: int
     article_id: int
 
+
+# The columns a node needs, read as one plain row per comment: the meta's,
+# then what printing it takes.
+CommentRow = NamedTuple(
+    "CommentRow",
+    [
+        *CommentMeta.__annotations__.items(),
+        ("parent_id", int | None),
+        ("author_name", str),
+        ("username", str | None),  # the author's, when the comment has one
+        ("body_html", str),
+        ("edited_by_moderator", bool),
+        ("like_count", int),
+    ],
+)
+# What each CommentRow field is read from, for values_list() and SQL.
+ROW_COLUMNS = tuple(
+    "author__username" if name == "username" else name for name in CommentRow._fields
+)
 
 _META_VALUES = attrgetter(*CommentMeta._fields)
 
