@@ -145,11 +145,26 @@ def reader_and_state(*, user_id, article_id: int, session_key: str | None = None
         row = cursor.fetchone()
     if row is None:
         return Reader(None, _NO_STATE, None, None)
-    user = user_from_row(row[:-5])
-    liked, has_pending, stories, thread, session_digest = row[-5:]
-    state = ReaderState(has_pending=has_pending and not user.is_staff, liked=frozenset(liked))
-    found = versions.Versions(stories, thread) if stories and thread else None
-    return Reader(user, state, found, session_digest)
+    width = len(user_columns("u")[1])
+    user = user_from_row(row[:width])
+    more = _ReaderColumns._make(row[width:])
+    state = ReaderState(
+        has_pending=more.has_pending and not user.is_staff, liked=frozenset(more.liked)
+    )
+    found = (
+        versions.Versions(more.stories, more.thread) if more.stories and more.thread else None
+    )
+    return Reader(user, state, found, more.session_digest)
+
+
+class _ReaderColumns(NamedTuple):
+    """The reader query's columns after the user's, in the order it selects them."""
+
+    liked: list[int]
+    has_pending: bool
+    stories: str | None
+    thread: str | None
+    session_digest: str | None
 
 
 def _clean_page(value) -> int:
