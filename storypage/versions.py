@@ -89,7 +89,7 @@ def current(article_id: int, *, fresh: bool = False) -> Versions:
     database now (one query), as signed-in readers' pages do.
     """
     scopes = [STORIES, thread_scope(article_id)]
-    now = time.monotonic()
+    now = clock()
     if not fresh:
         bound = settings.NEWSROOM_STALE_BOUND_SECONDS
         with _lock:
@@ -157,8 +157,15 @@ def with_versions(articles):
     )
 
 
-def of(article) -> Versions | None:
-    """The versions read with `article` (see `with_versions`).
+def clock() -> float:
+    """The time this module measures the bound in."""
+    return time.monotonic()
+
+
+def of(article, *, asked_at: float) -> Versions | None:
+    """The versions read with `article` (see `with_versions`), whose query
+    was sent at `asked_at` (`clock()`): this process may go on using them
+    for the stated bound from then, never from later.
 
     None when a version has no row yet: what is rendered now is not
     stored (a writer may create the row meanwhile), and the rows are
@@ -169,8 +176,7 @@ def of(article) -> Versions | None:
         _read([STORIES, thread_scope(article.pk)])
         return None
     found = Versions(str(stories), str(thread))
-    now = time.monotonic()
     with _lock:
-        _seen[STORIES] = (found.stories, now)
-        _seen[thread_scope(article.pk)] = (found.thread, now)
+        _seen[STORIES] = (found.stories, asked_at)
+        _seen[thread_scope(article.pk)] = (found.thread, asked_at)
     return found

@@ -47,6 +47,11 @@ class StoryPageView(DateDetailView):
     def get_allow_future(self):
         return self._is_editor()
 
+    def get_object(self, queryset=None):
+        # Before the query: the versions it reads are at least this fresh.
+        self.versions_asked_at = versions.clock()
+        return super().get_object(queryset)
+
     def get(self, request, *args, **kwargs):
         # A stored page for a guest was already served by GuestStoryPageMiddleware.
         guest = guest_pages.is_guest_request(request)
@@ -82,7 +87,7 @@ class StoryPageView(DateDetailView):
         if self.state.has_pending:
             self.shared = False  # the thread shows this reader's held comment: their own page
         # Read with the story: everything read after them is at least as new.
-        read_at = versions.of(article)
+        read_at = versions.of(article, asked_at=self.versions_asked_at)
         context = super().get_context_data(**kwargs)
         page_url = self.request.build_absolute_uri(article.get_absolute_url())
         last_change = max(article.published_at, article.created_at)

@@ -4,6 +4,8 @@ Each test reproduces one way a cached story page used to outlive the write
 that made it wrong, and checks what a reader gets now.
 """
 
+import uuid
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -16,7 +18,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 from articles.models import Article
 from comments.models import Comment
 from comments.services import comment_create, comment_moderate
-from storypage import views
+from storypage import versions, views
+from storypage.models import PageVersion
 from storypage.section import ReaderState
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
 
@@ -230,3 +233,25 @@ def test_stories_made_in_one_place_are_untouched_by_other_stories_writes(client)
     with CaptureQueriesContext(connection) as queries:
         client.get(quiet.get_absolute_url())
     assert len(queries) == 0
+
+
+def test_a_worker_serves_a_page_for_at_most_the_bound_after_it_asked_for_its_versions(
+    client, article, monkeypatch
+):
+    now = [100.0]
+    monkeypatch.setattr("storypage.versions.time.monotonic", lambda: now[0])
+    read_with_story = versions.of
+
+    def slow_render(article, **kwargs):
+        now[0] += 0.5  # the page takes half a second after its story was read
+        return read_with_story(article, **kwargs)
+
+    monkeypatch.setattr(versions, "of", slow_render)
+    url = article.get_absolute_url()
+    client.get(url)  # stored; its versions asked for at 100.0
+    # Another app server changes the story; this process is not told.
+    Article.objects.filter(pk=article.pk).update(title="Changed elsewhere")
+    PageVersion.objects.filter(scope=versions.STORIES).update(token=uuid.uuid4())
+
+    now[0] = 101.01  # the bound (1 s) after the versions were asked for
+    assertContains(client.get(url), "Changed elsewhere")
