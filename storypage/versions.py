@@ -53,7 +53,7 @@ def thread_scope(article_id: int) -> str:
     return f"thread:{article_id}"
 
 
-# scope -> (token, when this process read it, time.monotonic())
+# scope -> (token, when this process asked for it, by clock())
 _seen: dict[str, tuple[str, float]] = {}
 _lock = threading.Lock()
 _SEEN_MAX = 50_000
@@ -82,20 +82,18 @@ def _read(scopes: list[str]) -> dict[str, str]:
     return found
 
 
-def current(article_id: int, *, fresh: bool = False) -> Versions:
-    """The versions of `article_id`'s page.
-
-    At most the stated bound old, unless `fresh`: then read from the
-    database now (one query), as signed-in readers' pages do.
+def current(article_id: int) -> Versions:
+    """The versions of `article_id`'s page, as this process read them at most
+    the stated bound ago (else read now: one query). Signed-in readers' pages
+    read theirs fresh instead, in the reader query (`storypage.section`).
     """
     scopes = [STORIES, thread_scope(article_id)]
     now = clock()
-    if not fresh:
-        bound = settings.NEWSROOM_STALE_BOUND_SECONDS
-        with _lock:
-            known = [_seen.get(scope) for scope in scopes]
-        if all(item is not None and now - item[1] < bound for item in known):
-            return Versions(known[0][0], known[1][0])
+    bound = settings.NEWSROOM_STALE_BOUND_SECONDS
+    with _lock:
+        known = [_seen.get(scope) for scope in scopes]
+    if all(item is not None and now - item[1] < bound for item in known):
+        return Versions(known[0][0], known[1][0])
     found = _read(scopes)
     with _lock:
         if len(_seen) >= _SEEN_MAX:
