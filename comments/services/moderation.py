@@ -52,7 +52,8 @@ def comment_moderate(
     are skipped. Runs in one transaction holding `lock_thread` for every
     thread touched (in tree_id order, so two moderators cannot deadlock),
     updates the status column only, and logs one ModerationAction per
-    changed comment. After commit: `thread_changed` per story, Akismet
+    changed comment. In the transaction: `thread_changed` per story (the
+    page versions change with the statuses). After commit: Akismet
     submit-spam / submit-ham when AKISMET_API_KEY is set, and the reply
     notification for replies that became public for the first time.
     """
