@@ -14,6 +14,10 @@ WITH_DB := $(PY) -m newsroom.embedded_db run --
 DEMO_STORY := articles/demo/kim-dialogue-and-confrontation.txt
 PYTEST_ARGS ?=
 
+# Settings fail closed (debug off unless asked for); these targets are for
+# local work, so they ask for it. A deployment runs gunicorn directly.
+export DJANGO_DEBUG ?= true
+
 .PHONY: help install browser-deps run serve setup test check bench soak differential screenshots db-start db-stop clean
 
 help:

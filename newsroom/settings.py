@@ -1,7 +1,8 @@
 """Newsroom settings, read from the environment.
 
-Every variable is listed in `.env.example`. Development defaults are safe to
-run locally; with DJANGO_DEBUG off, missing production values stop start-up.
+Every variable is listed in `.env.example`. Settings fail closed: debug is
+off unless DJANGO_DEBUG=true (the Makefile's targets set it for local work),
+and with debug off, missing production values stop start-up.
 """
 
 import os
@@ -35,13 +36,14 @@ def env_float(name: str, default: float) -> float:
     return float(value) if value.strip() else default
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (see .env.example)."
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (see .env.example); "
+            "for local development set DJANGO_DEBUG=true or use the Makefile's targets."
         )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 

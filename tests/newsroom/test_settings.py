@@ -80,3 +80,20 @@ def test_health_check_answers_without_touching_the_database(client, db, django_a
     assert response.status_code == 200
     assert response.content == b"ok"
     assert "no-cache" in response.headers["Cache-Control"]
+
+
+def test_settings_fail_closed_when_the_debug_variable_is_forgotten():
+    # No DJANGO_* variable at all: debug stays off, so the missing secret key
+    # stops start-up instead of signing cookies with the development key.
+    result = manage("check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_DEBUG"}
+    result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", "--no-imports", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", "--no-imports", DJANGO_DEBUG="true")
+    assert result.stdout.strip() == "True", result.stderr
