@@ -70,6 +70,23 @@ class StorySettings(models.Model):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
+# What the admin requires to see a story; previewing one readers cannot see
+# yet (a draft, a scheduled story) on the public site requires the same.
+PREVIEW_PERMISSION = "articles.view_article"
+
+
+def may_preview(user) -> bool:
+    """Whether `user` may see drafts and scheduled stories on the public site:
+    an active staff account holding `articles.view_article`, never `is_staff` alone."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_staff  # before the rest: readers' pages never ask for permissions
+        and user.is_active
+        and user.has_perm(PREVIEW_PERMISSION)
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Stories readers may see: published, and not scheduled for later."""

@@ -15,6 +15,7 @@ from comments import services
 from comments.models import Comment
 from comments.rendering import ThreadFragment, fill_slots, render_nodes, url_parts
 from comments.selectors.nodes import CommentMeta
+from comments.visibility import is_moderator
 
 
 def _comment_from_meta(meta: CommentMeta) -> Comment:
@@ -27,19 +28,19 @@ def reader_controls(
 ) -> dict[int, str]:
     """The Edit / Delete links `user` gets on the fragment's comments, by comment id.
 
-    Only staff may act on other people's comments, so for everyone else
+    Only moderators may act on other people's comments, so for everyone else
     just their own comments on the page are checked: found through
     `by_author` (comment ids by author) when given, else by a scan.
     """
     if not user.is_authenticated:
         return {}
     # Plain values once: request.user is a lazy object, slow to ask per comment.
-    is_staff, user_id = user.is_staff, user.pk
+    moderator, user_id = is_moderator(user), user.pk
     metas = fragment.metas
-    if by_author is not None and not is_staff:
+    if by_author is not None and not moderator:
         mine = [(pk, metas[pk]) for pk in by_author.get(user_id, ())]
     else:
-        mine = [(pk, meta) for pk, meta in metas.items() if is_staff or meta.author_id == user_id]
+        mine = [(pk, meta) for pk, meta in metas.items() if moderator or meta.author_id == user_id]
     if not mine:
         return {}
     edit_prefix, edit_suffix = url_parts("edit")

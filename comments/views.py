@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from articles.models import Article
+from articles.models import Article, may_preview
 from comments import services
 from comments.drafts import login_url, pop_draft, save_draft
 from comments.exceptions import CommentError
@@ -41,7 +41,7 @@ def _comment_or_404(request, pk: int) -> Comment:
     comment = get_object_or_404(
         Comment.objects.select_related("article", "author"), pk=pk
     )
-    if not comment.article.is_published and not request.user.is_staff:
+    if not comment.article.is_published and not may_preview(request.user):
         raise Http404("No such comment.")
     return comment
 

@@ -5,7 +5,10 @@
 - A comment's author also reads their own held comments (pending, or held
   as spam: to its author spam looks the same as pending, so a spammer is
   never told).
-- Moderators read every comment its author has not deleted.
+- Moderators read every comment its author has not deleted. A moderator
+  is what the admin's moderation actions require (`is_moderator`): an
+  active staff account holding the `comments.change_comment` permission
+  (the Editors group has it). `is_staff` alone makes nobody a moderator.
 
 A comment a reader may not read keeps its place in its thread as a
 placeholder (`comments.selectors.nodes`); counts, feeds, search and
@@ -36,13 +39,29 @@ class Reader(NamedTuple):
 
 EVERYONE = Reader(is_moderator=False, user_id=None)
 
+# The permission the admin's moderation actions (approve, spam, remove, ban)
+# require; acting as a moderator on the public site requires the same.
+MODERATE_PERMISSION = "comments.change_comment"
+
+
+def is_moderator(user) -> bool:
+    """Whether `user` may act as a moderator on the public site: edit and
+    remove others' comments, read held ones, ban their authors."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_staff  # before the rest: readers' pages never ask for permissions
+        and user.is_active
+        and user.has_perm(MODERATE_PERMISSION)
+    )
+
 
 def reader_of(user) -> Reader:
     """The rule's view of `user` (asked once per page, not per comment:
     request.user is a lazy object, slow to ask)."""
     if user is None or not user.is_authenticated:
         return EVERYONE
-    return Reader(is_moderator=bool(user.is_staff), user_id=user.pk)
+    return Reader(is_moderator=is_moderator(user), user_id=user.pk)
 
 
 def may_read(*, status: str, deleted_at, author_id: int | None, reader: Reader) -> bool:

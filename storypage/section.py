@@ -57,7 +57,7 @@ def viewer_cache_kind(user, *, has_pending: bool) -> str:
     """
     if not user.is_authenticated:
         return "guest"
-    if user.is_staff:
+    if visibility.is_moderator(user):
         return "staff"
     return f"user-{user.pk}" if has_pending else READER_KIND
 
@@ -149,7 +149,7 @@ def reader_and_state(*, user_id, article_id: int, session_key: str | None = None
     user = user_from_row(row[:width])
     more = _ReaderColumns._make(row[width:])
     state = ReaderState(
-        has_pending=more.has_pending and not user.is_staff, liked=frozenset(more.liked)
+        has_pending=more.has_pending and not visibility.is_moderator(user), liked=frozenset(more.liked)
     )
     found = (
         versions.Versions(more.stories, more.thread) if more.stories and more.thread else None

@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.utils.cache import patch_cache_control
 from django.views.generic import DateDetailView
 
-from articles.models import Article
+from articles.models import Article, may_preview
 from storypage import guest_pages, shared_pages, versions
 from storypage.section import comment_section_context, reader_state
 
@@ -30,7 +30,7 @@ UPDATE_NOTICE_THRESHOLD = timedelta(minutes=30)
 
 
 class StoryPageView(DateDetailView):
-    """One story with its comments; staff may preview unpublished ones."""
+    """One story with its comments; editors may preview unpublished ones."""
 
     model = Article
     date_field = "published_at"
@@ -38,7 +38,7 @@ class StoryPageView(DateDetailView):
     day_format = "%d"
 
     def _is_editor(self):
-        return self.request.user.is_staff
+        return may_preview(self.request.user)
 
     def get_queryset(self):
         articles = Article.objects.all() if self._is_editor() else Article.objects.published()

@@ -143,10 +143,10 @@ class RootRow(NamedTuple):
 
 
 @functools.cache
-def _roots_query(sort: str, *, is_staff: bool, signed_in: bool) -> _CompiledQuery:
+def _roots_query(sort: str, *, is_moderator: bool, signed_in: bool) -> _CompiledQuery:
     """The page's roots with the page totals; LIMIT and OFFSET come last."""
     queryset = (
-        _roots_of(_ARTICLE, reader=Reader(is_staff, _READER if signed_in else None))
+        _roots_of(_ARTICLE, reader=Reader(is_moderator, _READER if signed_in else None))
         .order_by(*SORTS[sort])
         .annotate(
             thread_total=Window(Count("id")),
@@ -192,8 +192,8 @@ def thread_roots(*, article, user, page=1, sort=DEFAULT_SORT, include_hidden_for
         page = max(1, int(page))
     except (TypeError, ValueError):
         page = 1
-    is_staff, user_id = reader_of(reader)
-    query = _roots_query(sort, is_staff=is_staff, signed_in=user_id is not None)
+    is_moderator, user_id = reader_of(reader)
+    query = _roots_query(sort, is_moderator=is_moderator, signed_in=user_id is not None)
     rows = [
         RootRow._make(row)
         for row in query.rows(

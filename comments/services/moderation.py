@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from comments.exceptions import CommentError
 from comments.models import Ban, Comment, ModerationAction
 from comments.services.locks import lock_thread, send_thread_changed
+from comments.visibility import is_moderator
 
 Status = Comment.Status
 
@@ -37,7 +38,7 @@ _NEVER_PUBLIC = frozenset({Status.PENDING, Status.SPAM})
 
 
 def _require_moderator(user) -> None:
-    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+    if not is_moderator(user):
         raise PermissionDenied("Only moderators can do this.")
 
 

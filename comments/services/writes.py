@@ -16,6 +16,7 @@ from comments.models import Comment, CommentVersion, Flag, Like
 from comments.notifications import notify_reply
 from comments.services.locks import insert_comment, send_thread_changed
 from comments.spam import Action, run_pipeline
+from comments.visibility import is_moderator
 
 _EDITABLE_STATUSES = frozenset({Comment.Status.PUBLISHED, Comment.Status.PENDING})
 _REPORTABLE_STATUSES = frozenset({Comment.Status.PUBLISHED, Comment.Status.PENDING})
@@ -72,14 +73,14 @@ def _within_edit_window(comment: Comment) -> bool:
 def can_edit(*, comment: Comment, user) -> bool:
     """Whether `user` may edit `comment` now.
 
-    Its author within the edit window, or staff at any time; nobody once it
-    is deleted, removed or marked as spam.
+    Its author within the edit window, or a moderator at any time; nobody
+    once it is deleted, removed or marked as spam.
     """
     if not _is_active_user(user):
         return False
     if comment.is_deleted or comment.status not in _EDITABLE_STATUSES:
         return False
-    if user.is_staff:
+    if is_moderator(user):
         return True
     return _is_author(comment, user) and _within_edit_window(comment)
 
@@ -87,14 +88,14 @@ def can_edit(*, comment: Comment, user) -> bool:
 def can_delete(*, comment: Comment, user) -> bool:
     """Whether `user` may delete `comment` (a pure rule for views and templates).
 
-    Its author until they have deleted it; staff, as a removal, until it is
-    removed. comment_delete itself also accepts a repeat, as a no-op.
+    Its author until they have deleted it; a moderator, as a removal, until
+    it is removed. comment_delete itself also accepts a repeat, as a no-op.
     """
     if not _is_active_user(user):
         return False
     if _is_author(comment, user):
         return not comment.is_deleted
-    return user.is_staff and comment.status != Comment.Status.REMOVED
+    return comment.status != Comment.Status.REMOVED and is_moderator(user)
 
 
 def _clean_body(body: str) -> tuple[str, str]:
@@ -237,7 +238,8 @@ def comment_edit(*, comment: Comment, editor, body: str) -> Comment:
     posting, staff at any time (marked as edited by a moderator when it is
     not their own). Unchanged text saves nothing. Returns the comment as saved.
     """
-    if not _is_active_user(editor) or not (editor.is_staff or _is_author(comment, editor)):
+    moderator = is_moderator(editor)
+    if not _is_active_user(editor) or not (moderator or _is_author(comment, editor)):
         raise PermissionDenied("You can only edit your own comments.")
     with transaction.atomic():
         # Locking the row orders concurrent edits, so each version records
@@ -245,7 +247,7 @@ def comment_edit(*, comment: Comment, editor, body: str) -> Comment:
         current = Comment.objects.select_for_update().get(pk=comment.pk)
         if current.is_deleted or current.status not in _EDITABLE_STATUSES:
             raise CommentError("This comment can no longer be edited.", code="not_editable")
-        if not editor.is_staff and not _within_edit_window(current):
+        if not moderator and not _within_edit_window(current):
             minutes = settings.NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES
             raise CommentError(
                 f"Comments can only be edited in the first {minutes} minutes after posting.",
@@ -282,7 +284,7 @@ def comment_delete(*, comment: Comment, actor) -> Comment:
     if not _is_active_user(actor):
         raise PermissionDenied("Sign in to delete comments.")
     by_author = _is_author(comment, actor)
-    if not by_author and not actor.is_staff:
+    if not by_author and not is_moderator(actor):
         raise PermissionDenied("You can only delete your own comments.")
     with transaction.atomic():
         current = Comment.objects.select_for_update().get(pk=comment.pk)

@@ -22,9 +22,9 @@ The checks that need the author's history in the database (an active ban,
 recent comments, the blocklist's version) share one query for all of it,
 made by the first of them that runs (`Submission.author_history`).
 
-Staff run the honeypot check only. They moderate the queue the other checks
-feed, so holding or rate-limiting them would only stand in their way; a
-filled honeypot, though, means a script rather than a person is posting,
+Moderators (`comments.visibility.is_moderator`) run the honeypot check
+only. They moderate the queue the other checks feed, so holding or
+rate-limiting them would only stand in their way; a filled honeypot, though, means a script rather than a person is posting,
 whoever's session it uses.
 """
 
@@ -44,6 +44,7 @@ from comments.spam.checks import (
     check_links,
     check_new_commenter,
 )
+from comments.visibility import is_moderator
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def run_pipeline(
         html=html,
     )
     holds = []
-    for check in STAFF_CHECKS if author.is_staff else CHECKS:
+    for check in STAFF_CHECKS if is_moderator(author) else CHECKS:
         verdict = check(submission)
         if verdict.action is Action.REJECT:
             logger.info("Comment by user %s rejected (%s)", author.pk, verdict.code)

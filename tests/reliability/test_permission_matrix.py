@@ -2,14 +2,16 @@
 
 That file covers guest / author / other reader / superuser for the reader
 actions. Here: the moderator (staff in the Editors group, not a superuser,
-as `ensure_editor` creates) and the editor (superuser) on a reader's
-comment, and every role on the admin's moderation actions and text edits.
-Refusals change nothing.
+as `ensure_editor` creates), the editor (superuser) and staff without any
+permission on a reader's comment, and every role on the admin's moderation
+actions and text edits. Refusals change nothing: `is_staff` alone makes
+nobody a moderator, on the public site as in the admin.
 """
 
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
 QUEUE = "/admin/comments/comment/"
-ROLES = ["guest", "author", "other", "moderator", "editor"]
+ROLES = ["guest", "author", "other", "staff", "moderator", "editor"]
 
 
 def _actor(role: str, author):
@@ -33,6 +35,8 @@ def _actor(role: str, author):
         return author
     if role == "other":
         return UserFactory()
+    if role == "staff":
+        return UserFactory(username="staff_without_permissions", is_staff=True)
     if role == "moderator":
         moderator = UserFactory(username="moderator", is_staff=True)
         moderator.groups.add(editors_group())
@@ -89,6 +93,75 @@ def test_moderators_and_editors_on_a_readers_comment(
     assert changed(comment)
 
 
+# Staff without permissions act as readers on the public site ------------------
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_staff_without_permissions_cannot_act_on_a_readers_comment(client, article, action):
+    comment = build(article, [C("the comment", author=UserFactory(), created_at=timezone.now())])[
+        "the comment"
+    ]
+    client.force_login(_actor("staff", None))
+    before = _snapshot()
+
+    response = client.post(
+        reverse(f"comments:{action}", kwargs={"pk": comment.pk}), {"body": "Rewritten by staff"}
+    )
+
+    assert response.status_code == 403
+    assert _snapshot() == before
+
+
+def test_staff_without_permissions_get_no_moderation_links_and_no_held_comments(client, article):
+    build(
+        article,
+        [
+            C("A published reply", author=UserFactory()),
+            C("Spam awaiting moderation", author=UserFactory(), status=Status.PENDING),
+        ],
+    )
+    published = Comment.objects.get(body="A published reply")
+    for role, sees_held in (("staff", False), ("moderator", True)):
+        client.force_login(_actor(role, None))
+        page = client.get(article.get_absolute_url()).content.decode()
+        assert "A published reply" in page
+        assert ("Spam awaiting moderation" in page) is sees_held, role
+        edit_link = reverse("comments:edit", kwargs={"pk": published.pk})
+        assert (edit_link in page) is sees_held, role
+
+
+def test_staff_without_permissions_cannot_preview_drafts(client):
+    from tests.factories import ArticleFactory
+
+    draft = ArticleFactory(status="draft", title="Embargoed until Monday")
+    moderator = _actor("moderator", None)
+
+    client.force_login(_actor("staff", None))
+    refused = client.get(draft.get_absolute_url())
+    client.force_login(moderator)
+    previewed = client.get(draft.get_absolute_url())
+
+    assert refused.status_code == 404
+    assert previewed.status_code == 200
+    assert "Embargoed until Monday" in previewed.content.decode()
+
+
+def test_staff_without_permissions_cannot_moderate_or_ban_through_the_services(article):
+    from comments.services import comment_moderate, user_ban
+
+    author = UserFactory()
+    comment = build(article, [C("queued", author=author, status=Status.PENDING)])["queued"]
+    staff = _actor("staff", None)
+    before = _snapshot()
+
+    with pytest.raises(PermissionDenied):
+        comment_moderate(comments=[comment], moderator=staff, action="approve")
+    with pytest.raises(PermissionDenied):
+        user_ban(user=author, moderator=staff, reason="no")
+
+    assert _snapshot() == before
+
+
 # Moderation in the admin ------------------------------------------------------
 
 # admin action -> (status of the comment before, status after)
@@ -127,6 +200,9 @@ def test_admin_moderation_actions(client, article, role, action):
             assert Ban.objects.get().user == author
         else:
             assert ModerationAction.objects.get().moderator == actor
+    elif role == "staff":
+        assert response.status_code == 403
+        assert _snapshot() == before
     else:
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
@@ -150,6 +226,10 @@ def test_editing_a_comments_text_in_the_admin(client, article, role):
     response = client.post(f"{QUEUE}{comment.pk}/change/", data)
 
     comment.refresh_from_db()
+    if role == "staff":
+        assert response.status_code == 403
+        assert _snapshot() == before
+        return
     assert response.status_code == 302
     if role in ALLOWED_IN_ADMIN:
         assert comment.body == "Rewritten in the admin"
