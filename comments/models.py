@@ -127,7 +127,12 @@ Comment._meta.indexes = [
 
 
 class CommentVersion(models.Model):
-    """A previous text of an edited comment (the edit history readers can view)."""
+    """A previous text of an edited comment (the edit history readers can view).
+
+    A redacted version stays in the database for staff and the record, but
+    readers see only that a moderator hid it: a moderator's edit redacts every
+    earlier version, and a moderator can redact one on its own.
+    """
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="versions")
     body = models.TextField()
@@ -137,9 +142,19 @@ class CommentVersion(models.Model):
     replaced_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    redacted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a moderator hid this text from readers."
+    )
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["comment", "created_at"]
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.redacted_at is not None
 
 
 class Like(models.Model):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/reply/", views.comment_reply, name="reply"),
     path("<int:pk>/edit/", views.comment_edit, name="edit"),
     path("<int:pk>/history/", views.comment_history, name="history"),
+    path("versions/<int:pk>/redact/", views.comment_version_redact, name="redact-version"),
     path("<int:pk>/delete/", views.comment_delete, name="delete"),
     path("<int:pk>/like/", views.comment_like, name="like"),
     path("<int:pk>/flag/", views.comment_flag, name="flag"),

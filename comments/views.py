@@ -24,7 +24,7 @@ from comments import services
 from comments.drafts import login_url, pop_draft, save_draft
 from comments.exceptions import CommentError
 from comments.forms import CommentEditForm, CommentForm, FlagForm
-from comments.models import Comment
+from comments.models import Comment, CommentVersion
 from comments.readers import thread_html_for
 from comments.selectors import (
     DEFAULT_SORT,
@@ -33,7 +33,7 @@ from comments.selectors import (
     comment_subtree,
     like_label,
 )
-from comments.visibility import may_read_comment
+from comments.visibility import is_moderator, may_read_comment
 
 
 def _comment_or_404(request, pk: int) -> Comment:
@@ -312,7 +312,8 @@ def comment_go(request, pk: int):
 
 @require_GET
 def comment_history(request, pk: int):
-    """Earlier texts of an edited comment, newest last."""
+    """Earlier texts of an edited comment, newest first. Versions a moderator
+    redacted show only that they were hidden, except to moderators."""
     comment = _comment_or_404(request, pk)
     if not may_read_comment(comment, request.user):
         raise Http404("No such comment.")
@@ -320,5 +321,21 @@ def comment_history(request, pk: int):
     return render(
         request,
         "comments/comment_history.html",
-        {"comment": comment, "article": comment.article, "versions": versions},
+        {
+            "comment": comment,
+            "article": comment.article,
+            "versions": versions,
+            "moderator": is_moderator(request.user),
+        },
     )
+
+
+@require_POST
+def comment_version_redact(request, pk: int):
+    """A moderator hides one earlier version from readers."""
+    version = get_object_or_404(CommentVersion.objects.select_related("comment"), pk=pk)
+    if not is_moderator(request.user):
+        raise PermissionDenied("Only moderators can hide a version.")
+    if services.comment_version_redact(version=version, moderator=request.user):
+        messages.success(request, "That version is now hidden from readers.")
+    return redirect("comments:history", pk=version.comment_id)

@@ -68,7 +68,7 @@ class ModerationActionInline(ReadOnlyInline):
 
 class CommentVersionInline(ReadOnlyInline):
     model = CommentVersion
-    fields = ["created_at", "replaced_at", "replaced_by", "body"]
+    fields = ["created_at", "replaced_at", "replaced_by", "body", "redacted_at", "redacted_by"]
     readonly_fields = fields
     verbose_name_plural = "Earlier versions"
 

@@ -15,7 +15,12 @@ and `imports` (copying a thread from a story's original page).
 from comments.exceptions import CommentError
 from comments.services.imports import ImportedComment, ImportedVersion, comment_import_thread
 from comments.services.locks import lock_new_tree, lock_thread
-from comments.services.moderation import comment_moderate, user_ban, user_unban
+from comments.services.moderation import (
+    comment_moderate,
+    comment_version_redact,
+    user_ban,
+    user_unban,
+)
 from comments.services.writes import (
     can_delete,
     can_edit,
@@ -38,6 +43,7 @@ __all__ = [
     "comment_flag",
     "comment_import_thread",
     "comment_moderate",
+    "comment_version_redact",
     "like_toggle",
     "lock_new_tree",
     "lock_thread",

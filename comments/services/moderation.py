@@ -14,9 +14,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from comments.exceptions import CommentError
-from comments.models import Ban, Comment, ModerationAction
+from comments.models import Ban, Comment, CommentVersion, ModerationAction
 from comments.services.locks import lock_thread, send_thread_changed
 from comments.visibility import is_moderator
 
@@ -139,6 +140,32 @@ def _tell_akismet(action: str, comment_ids: list[int]) -> None:
     submit = akismet.submit_spam if action == "spam" else akismet.submit_ham
     for comment in Comment.objects.filter(pk__in=comment_ids).select_related("author", "article"):
         submit(comment=comment)
+
+
+def comment_version_redact(*, version: CommentVersion, moderator, note: str = "") -> bool:
+    """Hide one earlier version of a comment from readers, leaving the current
+    text as it is (staff still see it). Logged; returns False if it already was."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        current = (
+            CommentVersion.objects.select_for_update(of=("self",))
+            .select_related("comment")
+            .get(pk=version.pk)
+        )
+        if current.redacted_at is not None:
+            return False
+        current.redacted_at, current.redacted_by = timezone.now(), moderator
+        current.save(update_fields=["redacted_at", "redacted_by"])
+        written = timezone.localtime(current.created_at).strftime("%d %b %Y, %H:%M")
+        ModerationAction.objects.create(
+            comment=current.comment,
+            moderator=moderator,
+            action="redact",
+            from_status=current.comment.status,
+            to_status=current.comment.status,
+            note=(note or f"Hid the version written {written} from readers.")[:300],
+        )
+    return True
 
 
 def user_ban(*, user, moderator, reason: str = "", until: datetime | None = None) -> Ban:

@@ -12,7 +12,7 @@ from django.utils.html import strip_tags
 from articles.models import Article, StorySettings
 from comments.exceptions import CommentError
 from comments.formatting import render_comment
-from comments.models import Comment, CommentVersion, Flag, Like
+from comments.models import Comment, CommentVersion, Flag, Like, ModerationAction
 from comments.notifications import notify_reply
 from comments.services.locks import insert_comment, send_thread_changed
 from comments.spam import Action, run_pipeline
@@ -235,8 +235,11 @@ def comment_edit(*, comment: Comment, editor, body: str) -> Comment:
     """Replace a comment's text, keeping the previous text as a CommentVersion.
 
     The author may edit within NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES of
-    posting, staff at any time (marked as edited by a moderator when it is
-    not their own). Unchanged text saves nothing. Returns the comment as saved.
+    posting, a moderator at any time. A moderator's edit of someone else's
+    comment is marked as edited by a moderator, redacts every earlier version
+    (readers see that a moderator edited it, not what it said; staff still
+    see it) and is written to the audit log. Unchanged text saves nothing.
+    Returns the comment as saved.
     """
     moderator = is_moderator(editor)
     if not _is_active_user(editor) or not (moderator or _is_author(comment, editor)):
@@ -268,6 +271,17 @@ def comment_edit(*, comment: Comment, editor, body: str) -> Comment:
         current.body, current.body_html, current.edited_at = text, html, now
         if not _is_author(current, editor):
             current.edited_by_moderator = True
+            current.versions.filter(redacted_at__isnull=True).update(
+                redacted_at=now, redacted_by=editor
+            )
+            ModerationAction.objects.create(
+                comment=current,
+                moderator=editor,
+                action="edit",
+                from_status=current.status,
+                to_status=current.status,
+                note="Edited the text; earlier versions hidden from readers.",
+            )
         current.save(update_fields=["body", "body_html", "edited_at", "edited_by_moderator"])
         send_thread_changed(current.article_id)
     return current
