@@ -195,12 +195,24 @@ def comment_edit(request, pk: int):
         if form.is_valid():
             try:
                 comment = services.comment_edit(
-                    comment=comment, editor=request.user, body=form.cleaned_data["body"]
+                    comment=comment,
+                    editor=request.user,
+                    body=form.cleaned_data["body"],
+                    ip_address=_client_ip(request),
+                    user_agent=request.headers.get("User-Agent", "")[:400],
+                    referrer=request.headers.get("Referer", "")[:500],
                 )
             except CommentError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, "Your changes are saved.")
+                if comment.status in Comment.HELD_STATUSES:
+                    messages.success(
+                        request,
+                        "Your changes are saved. A moderator will review them before "
+                        "readers see this comment again.",
+                    )
+                else:
+                    messages.success(request, "Your changes are saved.")
                 return redirect(permalink(comment, user=request.user))
         return render(
             request, "comments/comment_edit.html", {"comment": comment, "form": form}, status=400

@@ -231,11 +231,25 @@ def comment_create(
     return comment
 
 
-def comment_edit(*, comment: Comment, editor, body: str) -> Comment:
+def comment_edit(
+    *,
+    comment: Comment,
+    editor,
+    body: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    referrer: str = "",
+) -> Comment:
     """Replace a comment's text, keeping the previous text as a CommentVersion.
 
     The author may edit within NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES of
-    posting, a moderator at any time. A moderator's edit of someone else's
+    posting, a moderator at any time. The author's new text goes through the
+    spam pipeline as a new comment's does (`editing`; the request's address,
+    user agent and referrer are for it): a refusal is a CommentError and
+    nothing changes; a hold saves the text but hides the comment pending
+    review (status PENDING or SPAM with the reasons, logged as "held_edit"),
+    so readers see the held-comment placeholder, never the unchecked text,
+    until a moderator approves it. An edit never publishes a held comment. A moderator's edit of someone else's
     comment is marked as edited by a moderator, redacts every earlier version
     (readers see that a moderator edited it, not what it said; staff still
     see it) and is written to the audit log. Unchanged text saves nothing.
@@ -244,6 +258,22 @@ def comment_edit(*, comment: Comment, editor, body: str) -> Comment:
     moderator = is_moderator(editor)
     if not _is_active_user(editor) or not (moderator or _is_author(comment, editor)):
         raise PermissionDenied("You can only edit your own comments.")
+    text, html = _clean_body(body)
+    verdict = None
+    if not moderator and text != comment.body:
+        # Before the row lock: Akismet may take up to its timeout.
+        verdict = run_pipeline(
+            article=comment.article,
+            author=editor,
+            body=text,
+            html=html,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            referrer=referrer,
+            editing=comment,
+        )
+        if verdict.action is Action.REJECT:
+            raise CommentError(verdict.reason, code=verdict.code)
     with transaction.atomic():
         # Locking the row orders concurrent edits, so each version records
         # the text the next edit replaced.
@@ -256,7 +286,6 @@ def comment_edit(*, comment: Comment, editor, body: str) -> Comment:
                 f"Comments can only be edited in the first {minutes} minutes after posting.",
                 code="edit_window",
             )
-        text, html = _clean_body(body)
         if text == current.body:
             return current
 
@@ -282,7 +311,19 @@ def comment_edit(*, comment: Comment, editor, body: str) -> Comment:
                 to_status=current.status,
                 note="Edited the text; earlier versions hidden from readers.",
             )
-        current.save(update_fields=["body", "body_html", "edited_at", "edited_by_moderator"])
+        fields = ["body", "body_html", "edited_at", "edited_by_moderator"]
+        if verdict is not None and verdict.action is Action.HOLD:
+            ModerationAction.objects.create(
+                comment=current,
+                moderator=None,
+                action="held_edit",
+                from_status=current.status,
+                to_status=verdict.status,
+                note=f"Held after an edit: {verdict.reason}"[:300],
+            )
+            current.status, current.hold_reason = verdict.status, verdict.reason
+            fields += ["status", "hold_reason"]
+        current.save(update_fields=fields)
         send_thread_changed(current.article_id)
     return current
 

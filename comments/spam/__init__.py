@@ -1,4 +1,5 @@
-"""The spam pipeline `comment_create` runs before it saves a comment.
+"""The spam pipeline `comment_create` runs before it saves a comment, and
+`comment_edit` before it saves new text (`editing`: the comment edited).
 
 Checks run in this order, cheapest and most certain first, so the network
 call to Akismet is made only for comments nothing else refused:
@@ -6,8 +7,10 @@ call to Akismet is made only for comments nothing else refused:
 1. ban         - an active Ban: REJECT, with its reason and end date
 2. honeypot    - the hidden form field was filled in: REJECT
 3. flood       - too soon after the author's last comment, or too many in
-                 an hour: REJECT, saying how long to wait
-4. duplicate   - the author's own recent words again: REJECT
+                 an hour: REJECT, saying how long to wait (an edit: too
+                 soon after the comment's last edit)
+4. duplicate   - the author's own recent words again (an edit: words of
+                 another of their comments): REJECT
 5. links       - NEWSROOM_HOLD_LINK_COUNT links or more: HOLD
 6. blocklist   - an active BlockedPhrase: HOLD, naming it
 7. new commenter - with NEWSROOM_PREMODERATE_NEW_COMMENTERS, no approved
@@ -83,8 +86,10 @@ def run_pipeline(
     honeypot: str = "",
     permalink: str = "",
     html: str = "",
+    editing: Comment | None = None,
 ) -> Verdict:
-    """Decide what happens to a new comment by `author` (a signed-in user).
+    """Decide what happens to a new comment by `author` (a signed-in user),
+    or to new text for the comment `editing`.
 
     Returns ALLOW (publish), HOLD (save with the verdict's status and reason)
     or REJECT (do not save; show the reason). Runs the checks listed in this
@@ -102,6 +107,7 @@ def run_pipeline(
         honeypot=honeypot or "",
         permalink=permalink or "",
         html=html,
+        editing=editing,
     )
     holds = []
     for check in STAFF_CHECKS if is_moderator(author) else CHECKS:

@@ -71,11 +71,13 @@ def comment_fields(
     referrer: str = "",
     permalink: str = "",
     created_at: datetime | None = None,
+    recheck_reason: str = "",
 ) -> dict[str, str]:
     """The form fields Akismet expects for one comment, for any of its calls.
 
     `permalink` defaults to the story's URL (the entry the comment is on);
     `created_at` to now, for a comment that is being written.
+    `recheck_reason` ("edit") tells Akismet the text is a saved comment's new text.
     """
     fields = {
         "blog": site_url(),
@@ -91,6 +93,7 @@ def comment_fields(
         "comment_content": body,
         "comment_date_gmt": _gmt(created_at or timezone.now()),
         "comment_post_modified_gmt": _gmt(article.updated_at or article.published_at),
+        "recheck_reason": recheck_reason,
     }
     # Empty values add nothing for Akismet; leaving them out keeps requests tidy.
     return {name: value for name, value in fields.items() if value}

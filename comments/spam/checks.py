@@ -95,8 +95,9 @@ class AuthorHistory:
     has_approved: bool | None = None
 
 
-def load_history(*, author, now: datetime) -> AuthorHistory:
-    """The author's `AuthorHistory` as of `now`, in one query.
+def load_history(*, author, now: datetime, editing_id: int | None = None) -> AuthorHistory:
+    """The author's `AuthorHistory` as of `now`, in one query (`editing_id`:
+    the comment being edited, whose own words are no duplicate).
 
     Each part is a lookup on an index led by the author (or a scan of the
     small blocklist). The query is written in SQL because the ORM spent more
@@ -107,7 +108,7 @@ def load_history(*, author, now: datetime) -> AuthorHistory:
         author.pk, now,
         author.pk, now,
         author.pk, now - timedelta(hours=1), max(settings.NEWSROOM_FLOOD_PER_HOUR, 1),
-        author.pk, now - DUPLICATE_WINDOW,
+        author.pk, now - DUPLICATE_WINDOW, editing_id or 0,
     ]  # fmt: skip
     sql = _HISTORY_SQL
     if settings.NEWSROOM_PREMODERATE_NEW_COMMENTERS:
@@ -135,7 +136,7 @@ _HISTORY_SQL = f"""SELECT
           WHERE author_id = %s AND created_at > %s ORDER BY created_at DESC LIMIT %s),
     -- check_duplicate: every undeleted comment in the window
     array(SELECT body FROM {Comment._meta.db_table}
-          WHERE author_id = %s AND created_at > %s AND deleted_at IS NULL),
+          WHERE author_id = %s AND created_at > %s AND deleted_at IS NULL AND id <> %s),
     ({_BLOCKLIST_VERSION_SQL})"""
 # check_new_commenter: a published comment written here (not imported).
 _APPROVED_SQL = f""",
@@ -158,13 +159,19 @@ class Submission:
     permalink: str = ""
     # The body as it will be published, when the caller has rendered it already.
     html: str = ""
+    # The comment whose text this is new text for (an edit), as last saved.
+    editing: Comment | None = None
     # One clock for every check, so they agree on what "recent" means.
     now: datetime = field(default_factory=timezone.now)
 
     @cached_property
     def author_history(self) -> AuthorHistory:
         """Read by the first check that needs it, then shared by the others."""
-        return load_history(author=self.author, now=self.now)
+        return load_history(
+            author=self.author,
+            now=self.now,
+            editing_id=self.editing.pk if self.editing is not None else None,
+        )
 
 
 def normalise(text: str) -> str:
@@ -202,9 +209,19 @@ def check_flood(submission: Submission) -> Verdict:
     """REJECT a comment sooner than NEWSROOM_FLOOD_MIN_SECONDS after the author's
     last one, or beyond NEWSROOM_FLOOD_PER_HOUR in the past hour; the message
     says how long to wait. Every comment counts, held or removed ones too.
+    An edit is refused sooner than NEWSROOM_FLOOD_MIN_SECONDS after the
+    comment's previous edit; edits are not comments, so the hourly count
+    leaves them out (the edit window bounds them).
     """
     min_gap = settings.NEWSROOM_FLOOD_MIN_SECONDS
     per_hour = settings.NEWSROOM_FLOOD_PER_HOUR
+    if submission.editing is not None:
+        last_edit = submission.editing.edited_at
+        if min_gap > 0 and last_edit is not None:
+            since_last = (submission.now - last_edit).total_seconds()
+            if since_last < min_gap:
+                return Verdict.reject(_wait_message(min_gap - since_last), code="flood")
+        return Verdict.allow()
     recent = submission.author_history.recent_times
     if not recent:
         return Verdict.allow()
@@ -332,7 +349,8 @@ def check_akismet(submission: Submission) -> Verdict:
             user_agent=submission.user_agent,
             referrer=submission.referrer,
             permalink=submission.permalink,
-            created_at=submission.now,
+            created_at=submission.editing.created_at if submission.editing else submission.now,
+            recheck_reason="edit" if submission.editing else "",
         )
     )
     if result is akismet.CheckResult.SPAM:
