@@ -14,6 +14,11 @@ def login_url(next_url: str) -> str:
     return f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
 
 
+def signup_url(next_url: str) -> str:
+    """The sign-up page, coming back to `next_url` afterwards."""
+    return f"{reverse('account_signup')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
+
+
 def save_draft(request, *, article_id: int, body: str, parent_id: int | None = None) -> None:
     """Keep a guest's comment across log-in so it is not lost."""
     request.session[DRAFT_SESSION_KEY] = {

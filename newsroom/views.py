@@ -15,7 +15,6 @@ class CommentPrivacyView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["akismet_enabled"] = bool(settings.AKISMET_API_KEY)
         context["ip_retention_days"] = settings.NEWSROOM_COMMENT_IP_RETENTION_DAYS
         return context
 

@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.backends import user_columns, user_from_row
 from comments import visibility
-from comments.drafts import login_url, pop_draft
+from comments.drafts import login_url, pop_draft, signup_url
 from comments.forms import CommentForm
 from comments.models import Comment, Like
 from comments.readers import reader_html, render_thread
@@ -333,7 +333,9 @@ def comment_section_context(
             "closed_message": closed_message(article),
             "form": form,
             "post_url": reverse("comments:post", kwargs={"article_id": article.pk}),
+            "form_url": f"{story_url}#comment-form",
             "login_url": login_url(f"{story_url}#comment-form"),
+            "signup_url": signup_url(f"{story_url}#comment-form"),
         }
     }
 

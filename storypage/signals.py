@@ -5,6 +5,7 @@ transaction (`storypage.versions`), so a write that commits has made every
 cached copy of the pages it changes stale, and one that rolls back has not.
 """
 
+from allauth.socialaccount.models import SocialApp
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -32,6 +33,10 @@ def _thread_changed(sender, article_id, **kwargs):
 @receiver(post_save, sender=StorySettings, dispatch_uid="storypage.settings_saved")
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="storypage.tags_changed")
 @receiver(stories_changed, dispatch_uid="storypage.stories_changed")
+# Guests' comment areas list the social sign-in providers configured.
+@receiver(post_save, sender=SocialApp, dispatch_uid="storypage.social_app_saved")
+@receiver(post_delete, sender=SocialApp, dispatch_uid="storypage.social_app_deleted")
+@receiver(m2m_changed, sender=SocialApp.sites.through, dispatch_uid="storypage.social_sites")
 def _stories_changed(sender=None, instance=None, created=False, **kwargs):
     versions.bump_stories()
     if created and sender is Article:

@@ -24,7 +24,7 @@ def test_the_form_offers_reply_emails_and_links_the_privacy_page(client, article
     assertContains(response, "Email me replies to this comment")
     assertContains(
         response,
-        f'<a href="{reverse("privacy")}">How your comment data is processed</a>',
+        f'<a href="{reverse("privacy")}">Learn how your comment data is processed</a>',
         html=True,
     )
 
