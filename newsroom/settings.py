@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from newsroom import release
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -169,7 +171,6 @@ if REDIS_URL:
         "default": {
             "BACKEND": "newsroom.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("NEWSROOM_CACHE_PREFIX", "newsroom"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
@@ -333,3 +334,20 @@ NEWSROOM_STALE_BOUND_SECONDS = env_float("NEWSROOM_STALE_BOUND_SECONDS", 1.0)
 # (their shared-cache entries say when they are stale).
 NEWSROOM_PAGE_MEMORY_BYTES = env_int("NEWSROOM_PAGE_MEMORY_BYTES", 16 * 1024 * 1024)
 NEWSROOM_PROXY_COUNT = env_int("NEWSROOM_PROXY_COUNT", 0)
+
+# Every cache key names the release that rendered it (newsroom/release.py): the
+# code, templates, static files and requirements, and the settings pages show
+# (never a secret itself), so a deploy or a changed setting never serves what
+# an earlier release stored.
+NEWSROOM_RELEASE = release.fingerprint(
+    BASE_DIR,
+    {
+        "site": (SITE_NAME, SITE_DOMAIN, LANGUAGE_CODE, TIME_ZONE, STATIC_URL, DEBUG),
+        "akismet": bool(AKISMET_API_KEY),
+        "social": [name for name, conf in SOCIALACCOUNT_PROVIDERS.items() if conf.get("APPS")],
+        **{name: value for name, value in globals().items() if name.startswith("NEWSROOM_")},
+    },
+)
+CACHES["default"]["KEY_PREFIX"] = (
+    f"{os.environ.get('NEWSROOM_CACHE_PREFIX', 'newsroom')}:{NEWSROOM_RELEASE}"
+)

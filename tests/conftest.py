@@ -47,7 +47,12 @@ def _memory_cache(settings):
     """One process runs the tests, so a per-process cache is shared by all its
     requests, and its reads do not count against the pages' query budgets."""
     if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+            }
+        }
 
 
 @pytest.fixture(autouse=True)
