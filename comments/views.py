@@ -31,6 +31,7 @@ from comments.selectors import (
     clean_sort,
     comment_page_number,
     comment_subtree,
+    continued_under,
     like_label,
 )
 from comments.visibility import is_moderator, may_read_comment
@@ -47,7 +48,12 @@ def _comment_or_404(request, pk: int) -> Comment:
 
 
 def permalink(comment: Comment, *, sort: str = DEFAULT_SORT, user=None) -> str:
-    """The story URL on the page of threads that shows `comment`, anchored to it."""
+    """The page that shows `comment`, anchored to it: the story on the page of
+    threads with it, or, deeper than the story shows, the "Continue this
+    thread" page it is on."""
+    continued = continued_under(comment)
+    if continued is not None:
+        return f"{reverse('comments:detail', kwargs={'pk': continued.pk})}#comment-{comment.pk}"
     sort = clean_sort(sort)
     page = comment_page_number(comment=comment, sort=sort, user=user)
     query = urlencode({"cpage": page, "sort": sort})
@@ -154,6 +160,10 @@ def comment_post(request, article_id: int):
             if comment.status in Comment.HELD_STATUSES:
                 messages.info(
                     request, "Thanks — your comment is awaiting moderation. Only you can see it."
+                )
+            else:
+                messages.success(
+                    request, "Your reply is posted." if parent else "Your comment is posted."
                 )
             comment.article = article
             sort = form.cleaned_data.get("sort") or DEFAULT_SORT

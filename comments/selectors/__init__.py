@@ -48,6 +48,7 @@ __all__ = [
     "Subtree",
     "clean_sort",
     "comment_page_number",
+    "continued_under",
     "comment_subtree",
     "like_label",
     "liked_ids",
@@ -262,6 +263,24 @@ def comment_page_number(*, comment, sort=DEFAULT_SORT, user=None) -> int:
         _visible_roots(article=comment.article_id, user=user).filter(before).exclude(pk=root.pk)
     ).count()
     return position // settings.NEWSROOM_COMMENT_THREADS_PER_PAGE + 1
+
+
+def continued_under(comment) -> Comment | None:
+    """The comment whose "Continue this thread" page shows `comment`, or None
+    when the story page shows it.
+
+    The story page shows levels 0 to DISPLAY_DEPTH - 1; a comment at its last
+    level with replies links to its own page, which shows DISPLAY_DEPTH levels
+    from it; and so on down. So a comment deeper than the story page shows is
+    on the page of its ancestor at the last multiple of DISPLAY_DEPTH - 1 above it.
+    """
+    step = settings.NEWSROOM_COMMENT_DISPLAY_DEPTH - 1
+    if comment.level <= step or step < 1:
+        return None
+    level = (comment.level - 1) // step * step
+    return Comment.objects.only("id").get(
+        tree_id=comment.tree_id, level=level, lft__lt=comment.lft, rght__gt=comment.rght
+    )
 
 
 def comment_subtree(*, comment, user) -> Subtree:

@@ -104,3 +104,35 @@ def test_quoting_a_selection_from_the_story_fills_the_comment_box(signed_in, dem
     assert posted.body.startswith(f"> {sentence}")
     expect(page.locator(f"#comment-{posted.pk} blockquote")).to_have_text(sentence)
     expect(page.locator(f"#comment-{posted.pk} .comment__body")).to_contain_text("Where exactly?")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_reply_deep_in_a_continued_thread_lands_where_it_is_shown(
+    signed_in, demo_story, settings, javascript
+):
+    settings.NEWSROOM_COMMENT_DISPLAY_DEPTH = 6
+    from comments.services import comment_create
+
+    parent = imported_reply(demo_story)
+    for depth in range(2, 8):  # down to level 7, past what the story page shows
+        parent = comment_create(
+            article=demo_story, author=UserFactory(), body=f"At level {depth}", parent=parent
+        )
+    continued = Comment.objects.get(article=demo_story, level=5)
+    reader = UserFactory(username="linus")
+    page = signed_in(reader, javascript=javascript)
+    page.goto(f"/comments/{continued.pk}/")
+
+    page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").click()
+    page.get_by_label(re.compile("Your reply to")).fill("Down here, and still seen.")
+    page.get_by_role("button", name=re.compile("Post")).click()
+
+    reply = Comment.objects.get(author=reader)
+    shown = page.locator(f"#comment-{reply.pk}")
+    expect(shown).to_contain_text("Down here, and still seen.")
+    expect(shown).to_be_in_viewport()
+    if not javascript:
+        expect(page).to_have_url(re.compile(rf"/comments/{continued.pk}/#comment-{reply.pk}$"))
+        expect(page.get_by_role("status")).to_contain_text("Your reply is posted.")
+        # The reply is the :target, which the stylesheet highlights.
+        assert page.evaluate(f"document.querySelector(':target').id") == f"comment-{reply.pk}"

@@ -1,0 +1,71 @@
+"""A reply deeper than the story page shows lands where it is shown: the
+"Continue this thread" page, at the reply, with a confirmation."""
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertRedirects
+
+from comments.models import Comment
+from comments.views import permalink
+from tests.comments.threads import C, build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chain(article, settings):
+    """level 0 → level 1 → … → level 12, one comment a level."""
+    settings.NEWSROOM_COMMENT_DISPLAY_DEPTH = 6
+    node = C("level 12")
+    for level in range(11, -1, -1):
+        node = C(f"level {level}", [node])
+    return build(article, [node])
+
+
+@pytest.mark.parametrize(
+    ("level", "shown_on"),
+    [(0, None), (5, None), (6, "level 5"), (10, "level 5"), (11, "level 10"), (12, "level 10")],
+)
+def test_each_comment_links_to_the_page_that_shows_it(client, article, chain, level, shown_on):
+    comment = chain[f"level {level}"]
+
+    url = permalink(comment)
+
+    if shown_on is None:
+        assert url.startswith(article.get_absolute_url())
+    else:
+        assert url == f"/comments/{chain[shown_on].pk}/#comment-{comment.pk}"
+    page = client.get(url.split("#")[0])
+    assertContains(page, f'id="comment-{comment.pk}"')
+
+
+def test_a_reply_on_a_continue_page_lands_on_that_page_with_a_confirmation(
+    client, article, chain, user
+):
+    client.force_login(user)
+    parent = chain["level 7"]
+
+    response = client.post(
+        reverse("comments:post", kwargs={"article_id": article.pk}),
+        {"body": "A reply far down", "parent": parent.pk},
+    )
+
+    reply = Comment.objects.get(body="A reply far down")
+    target = f"/comments/{chain['level 5'].pk}/#comment-{reply.pk}"
+    assertRedirects(response, target, fetch_redirect_response=False)
+    page = client.get(target.split("#")[0])
+    assertContains(page, f'id="comment-{reply.pk}"')
+    assertContains(page, "A reply far down")
+    assertContains(page, "Your reply is posted.")
+
+
+def test_see_this_comment_in_the_full_conversation_goes_where_it_is_shown(client, chain):
+    deep = chain["level 9"]
+
+    response = client.get(reverse("comments:go", kwargs={"pk": deep.pk}))
+
+    assertRedirects(
+        response,
+        f"/comments/{chain['level 5'].pk}/#comment-{deep.pk}",
+        fetch_redirect_response=False,
+    )
