@@ -3,7 +3,8 @@
 Views parse the request, call a selector or a service, and render or
 redirect. Every rule (who may edit, the edit window, closed stories, rate
 limits) lives in `comments.services`: a refused write (`CommentError`) comes
-back as the form with its message, a forbidden one (`PermissionDenied`) as 403.
+back as the form with its message; an edit or delete the reader may not make
+is a 403 page in the site's layout saying why, with their text kept.
 """
 
 from __future__ import annotations
@@ -198,8 +199,16 @@ def comment_reply(request, pk: int):
 @login_required_for_comment
 def comment_edit(request, pk: int):
     comment = _comment_or_404(request, pk)
-    if not services.can_edit(comment=comment, user=request.user):
-        raise PermissionDenied("You cannot edit this comment.")
+    refusal = services.edit_refusal(comment=comment, user=request.user)
+    if refusal:
+        return _refused(
+            request,
+            comment,
+            heading="Your changes were not saved" if request.method == "POST" else
+            "This comment cannot be edited",
+            reason=refusal,
+            kept_text=request.POST.get("body", "") if request.method == "POST" else "",
+        )
     if request.method == "POST":
         form = CommentEditForm(request.POST)
         if form.is_valid():
@@ -225,18 +234,59 @@ def comment_edit(request, pk: int):
                     messages.success(request, "Your changes are saved.")
                 return redirect(permalink(comment, user=request.user))
         return render(
-            request, "comments/comment_edit.html", {"comment": comment, "form": form}, status=400
+            request, "comments/comment_edit.html", _edit_context(request, comment, form), status=400
         )
     form = CommentEditForm(initial={"body": comment.body})
-    return render(request, "comments/comment_edit.html", {"comment": comment, "form": form})
+    return render(request, "comments/comment_edit.html", _edit_context(request, comment, form))
+
+
+def _edit_context(request, comment: Comment, form) -> dict:
+    """The edit form's page; its author is told until when they may edit."""
+    own = comment.author_id == request.user.pk and not is_moderator(request.user)
+    return {
+        "comment": comment,
+        "form": form,
+        "edit_deadline": services.edit_deadline(comment) if own else None,
+    }
+
+
+def _refused(request, comment: Comment, *, heading: str, reason: str, kept_text: str = ""):
+    """A refused edit or delete, in the site's layout: what happened, the
+    reader's text kept (with a way to post it as a reply when they still
+    may), and the way back to the comment."""
+    article = comment.article
+    may_reply = bool(
+        kept_text.strip()
+        and request.user.is_authenticated
+        and article.comments_are_open
+        and comment.status == Comment.Status.PUBLISHED
+        and not comment.is_deleted
+    )
+    return render(
+        request,
+        "comments/comment_refused.html",
+        {
+            "comment": comment,
+            "article": article,
+            "heading": heading,
+            "reason": reason,
+            "kept_text": kept_text,
+            "may_reply": may_reply,
+            "back_url": permalink(comment, user=request.user),
+        },
+        status=403,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required_for_comment
 def comment_delete(request, pk: int):
     comment = _comment_or_404(request, pk)
-    if not services.can_delete(comment=comment, user=request.user):
-        raise PermissionDenied("You cannot delete this comment.")
+    refusal = services.delete_refusal(comment=comment, user=request.user)
+    if refusal:
+        return _refused(
+            request, comment, heading="This comment cannot be deleted", reason=refusal
+        )
     if request.method == "POST":
         try:
             services.comment_delete(comment=comment, actor=request.user)

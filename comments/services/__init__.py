@@ -28,6 +28,9 @@ from comments.services.writes import (
     comment_delete,
     comment_edit,
     comment_flag,
+    delete_refusal,
+    edit_deadline,
+    edit_refusal,
     like_toggle,
 )
 
@@ -44,6 +47,9 @@ __all__ = [
     "comment_import_thread",
     "comment_moderate",
     "comment_version_redact",
+    "delete_refusal",
+    "edit_deadline",
+    "edit_refusal",
     "like_toggle",
     "lock_new_tree",
     "lock_thread",

@@ -65,37 +65,67 @@ def _is_author(comment: Comment, user) -> bool:
     return comment.author_id is not None and comment.author_id == user.pk
 
 
+def edit_deadline(comment: Comment):
+    """When its author's time to edit `comment` ends."""
+    return comment.created_at + timedelta(minutes=settings.NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES)
+
+
 def _within_edit_window(comment: Comment) -> bool:
-    window = timedelta(minutes=settings.NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES)
-    return timezone.now() - comment.created_at <= window
+    return timezone.now() <= edit_deadline(comment)
+
+
+def edit_refusal(*, comment: Comment, user) -> str:
+    """Why `user` may not edit `comment` now, for them to read; "" when they may.
+
+    Its author within the edit window, or a moderator at any time; nobody
+    once it is deleted, removed or marked as spam (to its author, spam is
+    "no longer editable" like any other held state that ended).
+    """
+    if not _is_active_user(user):
+        return "Sign in to edit your comments."
+    if comment.is_deleted:
+        return "This comment was deleted, so it can no longer be edited."
+    if comment.status not in _EDITABLE_STATUSES:
+        return "This comment can no longer be edited."
+    if is_moderator(user):
+        return ""
+    if not _is_author(comment, user):
+        return "You can only edit your own comments."
+    if not _within_edit_window(comment):
+        minutes = settings.NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES
+        ended = timezone.localtime(edit_deadline(comment))
+        return (
+            f"Comments can be edited for {minutes} minutes after posting; "
+            f"the time to edit this one ended at {ended:%H:%M}."
+        )
+    return ""
 
 
 def can_edit(*, comment: Comment, user) -> bool:
-    """Whether `user` may edit `comment` now.
-
-    Its author within the edit window, or a moderator at any time; nobody
-    once it is deleted, removed or marked as spam.
-    """
-    if not _is_active_user(user):
-        return False
-    if comment.is_deleted or comment.status not in _EDITABLE_STATUSES:
-        return False
-    if is_moderator(user):
-        return True
-    return _is_author(comment, user) and _within_edit_window(comment)
+    """Whether `user` may edit `comment` now (see `edit_refusal`)."""
+    return not edit_refusal(comment=comment, user=user)
 
 
-def can_delete(*, comment: Comment, user) -> bool:
-    """Whether `user` may delete `comment` (a pure rule for views and templates).
+def delete_refusal(*, comment: Comment, user) -> str:
+    """Why `user` may not delete `comment`, for them to read; "" when they may.
 
     Its author until they have deleted it; a moderator, as a removal, until
     it is removed. comment_delete itself also accepts a repeat, as a no-op.
     """
     if not _is_active_user(user):
-        return False
+        return "Sign in to delete your comments."
     if _is_author(comment, user):
-        return not comment.is_deleted
-    return comment.status != Comment.Status.REMOVED and is_moderator(user)
+        return "You have already deleted this comment." if comment.is_deleted else ""
+    if not is_moderator(user):
+        return "You can only delete your own comments."
+    if comment.status == Comment.Status.REMOVED:
+        return "This comment has already been removed."
+    return ""
+
+
+def can_delete(*, comment: Comment, user) -> bool:
+    """Whether `user` may delete `comment` (see `delete_refusal`)."""
+    return not delete_refusal(comment=comment, user=user)
 
 
 def _clean_body(body: str) -> tuple[str, str]:

@@ -159,3 +159,37 @@ def test_a_reader_reports_a_comment(signed_in):
     flag = Flag.objects.get()
     assert (flag.user, flag.comment_id, flag.reason) == (reporter, comment.pk, Flag.Reason.SPAM)
     assert flag.note == "Posted on every story today."
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_an_edit_saved_after_the_window_closed_keeps_the_text_and_says_why(
+    signed_in, demo_story, javascript
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.browser.axe import assert_accessible
+
+    reader = UserFactory(username="ada")
+    comment = comment_create(article=demo_story, author=reader, body="Frist!")
+    page = signed_in(reader, javascript=javascript)
+    page.goto(f"/comments/{comment.pk}/edit/")
+    expect(page.locator("main")).to_contain_text("You can edit it until")
+    page.get_by_label(re.compile("comment", re.I)).fill("First, and a considered thought.")
+    # The reader took too long: the edit window closed while they typed.
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=timezone.now() - timedelta(minutes=40)
+    )
+    page.get_by_role("button", name=re.compile("Save")).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your changes were not saved")
+    expect(page.get_by_role("alert")).to_contain_text("the time to edit this one ended at")
+    expect(page.get_by_label("Your text")).to_have_value("First, and a considered thought.")
+    if javascript:
+        assert_accessible(page)
+    page.get_by_role("button", name="Post it as a reply").click()
+
+    reply = Comment.objects.get(body="First, and a considered thought.")
+    assert reply.parent_id == comment.pk
+    expect(page.locator(f"#comment-{reply.pk}")).to_contain_text("a considered thought")
