@@ -76,8 +76,10 @@ def reader_html(
         csrf_token = get_token(request)
     if controls is None:
         controls = reader_controls(fragment, request.user)
+    user_id = request.user.pk
+    own = [pk for pk, meta in fragment.metas.items() if user_id and meta.author_id == user_id]
     return mark_safe(
-        fill_slots(fragment, csrf_token=csrf_token or "", liked=liked, extras=controls)
+        fill_slots(fragment, csrf_token=csrf_token or "", liked=liked, extras=controls, own=own)
     )
 
 

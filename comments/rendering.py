@@ -10,8 +10,10 @@ The result is shared by every reader of the same kind (see
 `storypage.section.viewer_cache_kind`) and cached. What differs per reader is
 left out as *slots*: the HTML is kept as segments with, between each two,
 either a like button's pressed state or the place for Edit / Delete, and the
-CSRF token as a placeholder. `fill_slots` joins them for one reader in a
-single pass. Guests get no slots at all: their like button is a link to log in.
+CSRF token as a placeholder; the Like button and Report link are marked as
+for others' comments only, so a reader's own comments show neither.
+`encode_fragment` prepares that once, and `fill_encoded` fills it for one
+reader. Guests get no slots at all: their like button is a link to log in.
 """
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ from comments.selectors.nodes import (
 
 PRESSED = 0  # slot: "true" / "false" of the reader's like button
 EXTRA = 1  # slot: Edit / Delete links for those allowed
+OTHERS_FROM = 3  # marks: what lies between is left out of the reader's own comments
+OTHERS_TO = 4
 
 _SENTINEL = "987654321"
 
@@ -45,7 +49,7 @@ class ThreadFragment:
     """A rendered thread page, shared between readers of one kind."""
 
     segments: list[str]
-    slots: list[tuple[int, int]]  # (PRESSED or EXTRA, comment id), one per gap
+    slots: list[tuple[int, int]]  # (PRESSED, EXTRA, OTHERS_FROM or _TO, comment id), one per gap
     csrf_placeholder: str
     metas: dict[int, CommentMeta]  # comment id -> what permission checks need (not for guests)
 
@@ -141,18 +145,29 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
             notice = (
                 f'\n<p class="comment__notice">{escape(node.notice)}</p>' if node.notice else ""
             )
+            report = f'<a class="comment__report" href="{flag_prefix}{pk}{flag_suffix}">Report</a>'
             if guest:
                 like = f'<a class="like-button" href="{login}{pk}{go_suffix}">Like</a>\n'
+                actions = f"{report}\n"
             else:
-                # Two slots: the button's pressed state, then the place for Edit / Delete.
-                # Submits the thread's one like form (LIKES_FORM) to this comment's like URL.
+                # The button's pressed state is a slot; the button and the Report
+                # link are for others' comments only (marked), and Edit / Delete go
+                # in the last slot. The button submits the thread's one like form
+                # (LIKES_FORM) to this comment's like URL.
                 like = (
-                    f'<button type="submit" form="{LIKES_FORM_ID}" '
+                    f'\x00<button type="submit" form="{LIKES_FORM_ID}" '
                     f'formaction="{like_prefix}{pk}{like_suffix}" class="like-button" '
-                    f'data-like="{pk}" aria-pressed="\x00">Like</button>\x00\n'
+                    f'data-like="{pk}" aria-pressed="\x00">Like</button>\n\x00'
                 )
-                slots.append((PRESSED, pk))
-                slots.append((EXTRA, pk))
+                actions = f"\x00{report}\n\x00\x00"
+                slots += (
+                    (OTHERS_FROM, pk),
+                    (PRESSED, pk),
+                    (OTHERS_TO, pk),
+                    (OTHERS_FROM, pk),
+                    (OTHERS_TO, pk),
+                    (EXTRA, pk),
+                )
             append(
                 f'<li class="comment-item comment-item--level-{level}">\n'
                 f'<article id="comment-{pk}" class="comment comment--{state}" '
@@ -171,8 +186,7 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
                 f"{like}"
                 f'<a class="comment__reply" href="{reply_prefix}{pk}{reply_suffix}" '
                 f'data-reply-to="{pk}">Reply</a>\n'
-                f'<a class="comment__report" href="{flag_prefix}{pk}{flag_suffix}">Report</a>\n'
-                "</footer>"
+                f"{actions}</footer>"
             )
         if node.has_more:
             append(
@@ -203,20 +217,6 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
     return ThreadFragment(segments=segments, slots=slots, csrf_placeholder=csrf, metas=metas)
 
 
-def fill_slots(fragment: ThreadFragment, *, csrf_token: str, liked, extras: dict[int, str]) -> str:
-    """The fragment for one reader: like states, Edit / Delete, CSRF token."""
-    segments = fragment.segments
-    out = [segments[0]]
-    append = out.append
-    for index, (kind, pk) in enumerate(fragment.slots, start=1):
-        if kind == PRESSED:
-            append("true" if pk in liked else "false")
-        elif pk in extras:
-            append(extras[pk])
-        append(segments[index])
-    return "".join(out).replace(fragment.csrf_placeholder, escape(csrf_token))
-
-
 _CSRF = 2  # a hole for the CSRF token, in an EncodedFragment only
 
 
@@ -234,6 +234,8 @@ class EncodedFragment:
     holes: list[tuple[int, int, int]]  # (index in pieces, PRESSED / EXTRA / _CSRF, comment id)
     # Comment ids by author: a reader's own comments without a scan of them all.
     by_author: dict[int, tuple[int, ...]]
+    # comment id -> the ranges of pieces (start, end) left out of its author's page.
+    others_only: dict[int, tuple[tuple[int, int], ...]]
 
 
 def encode_fragment(fragment: ThreadFragment) -> EncodedFragment:
@@ -248,9 +250,16 @@ def encode_fragment(fragment: ThreadFragment) -> EncodedFragment:
             pieces.append(chunk.encode())
 
     add(fragment.segments[0])
+    others_only: dict[int, list[tuple[int, int]]] = {}
+    start = 0
     for (kind, pk), segment in zip(fragment.slots, fragment.segments[1:], strict=True):
-        holes.append((len(pieces), kind, pk))
-        pieces.append(b"")
+        if kind == OTHERS_FROM:
+            start = len(pieces)
+        elif kind == OTHERS_TO:
+            others_only.setdefault(pk, []).append((start, len(pieces)))
+        else:
+            holes.append((len(pieces), kind, pk))
+            pieces.append(b"")
         add(segment)
     by_author: dict[int, list[int]] = {}
     for pk, meta in fragment.metas.items():
@@ -259,13 +268,20 @@ def encode_fragment(fragment: ThreadFragment) -> EncodedFragment:
         pieces=pieces,
         holes=holes,
         by_author={author: tuple(pks) for author, pks in by_author.items()},
+        others_only={pk: tuple(ranges) for pk, ranges in others_only.items()},
     )
 
 
 def fill_encoded(
-    encoded: EncodedFragment, *, csrf_token: str, liked, extras: dict[int, bytes]
+    encoded: EncodedFragment,
+    *,
+    csrf_token: str,
+    liked,
+    extras: dict[int, bytes],
+    own: tuple[int, ...] = (),
 ) -> list[bytes]:
-    """`fill_slots`, as UTF-8 pieces to join, from a fragment encoded once.
+    """The fragment for one reader, as UTF-8 pieces to join: like states,
+    Edit / Delete, the CSRF token, and no Like or Report on `own` comments.
 
     Pieces, not one string: the caller joins them into the page in one go
     rather than copying a few hundred kilobytes of thread twice.
@@ -279,4 +295,20 @@ def fill_encoded(
             out[index] = token
         elif pk in extras:
             out[index] = extras[pk]
+    others_only = encoded.others_only
+    for pk in own:
+        for start, end in others_only.get(pk, ()):
+            out[start:end] = [b""] * (end - start)
     return out
+
+
+def fill_slots(fragment: ThreadFragment, *, csrf_token: str, liked, extras: dict[int, str], own=()):
+    """`fill_encoded` for a fragment filled once (pages rendered for one reader)."""
+    pieces = fill_encoded(
+        encode_fragment(fragment),
+        csrf_token=csrf_token,
+        liked=liked,
+        extras={pk: html.encode() for pk, html in extras.items()},
+        own=tuple(own),
+    )
+    return b"".join(pieces).decode()

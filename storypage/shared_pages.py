@@ -172,6 +172,7 @@ def _fill(
             csrf_token=token,
             liked=state.liked,
             extras={pk: html.encode() for pk, html in controls.items()},
+            own=thread.by_author.get(user.pk, ()),
         ),
     }
     # One join of every piece: the page is a few hundred kilobytes, copied once.

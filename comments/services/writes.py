@@ -392,13 +392,16 @@ def comment_delete(*, comment: Comment, actor) -> Comment:
 def like_toggle(*, comment: Comment, user) -> tuple[bool, int]:
     """Like a comment, or take the like back. Returns (liked now?, like count).
 
-    Only published, undeleted comments can be liked or unliked. The Like row
+    Only published, undeleted comments can be liked or unliked, and never by
+    their author. The Like row
     and the counter change in one statement, committed with the story's page
     version; a double submit that races itself is caught by the unique
     constraint and does not count twice.
     """
     if not _is_active_user(user):
         raise PermissionDenied("Sign in to like comments.")
+    if _is_author(comment, user):
+        raise CommentError("You cannot like your own comment.", code="own")
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(

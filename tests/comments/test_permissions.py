@@ -17,12 +17,14 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["guest", "author", "other", "staff"]
 
-# action -> role -> expected outcome: "ok", "login", 403 or 400.
+# action -> role -> expected outcome: "ok", "login", "back" (to the page with
+# a message saying why), 403 or 400.
 MATRIX = {
     "post": {"guest": "login", "author": "ok", "other": "ok", "staff": "ok"},
     "edit": {"guest": "login", "author": "ok", "other": 403, "staff": "ok"},
     "delete": {"guest": "login", "author": "ok", "other": 403, "staff": "ok"},
-    "like": {"guest": "login", "author": "ok", "other": "ok", "staff": "ok"},
+    # Liking one's own comment is refused with a message.
+    "like": {"guest": "login", "author": "back", "other": "ok", "staff": "ok"},
     # Reporting one's own comment is refused with a message.
     "flag": {"guest": "login", "author": 400, "other": "ok", "staff": "ok"},
 }
@@ -76,6 +78,11 @@ def test_permission_matrix(client, article, action, role, django_capture_on_comm
             assert response["Location"].startswith(reverse("account_login") + "?next=")
             # Back to the story, never to the POST-only action URL.
             assert article.get_absolute_url().replace("/", "%2F") in response["Location"]
+        elif expected == "back":
+            assert response.status_code == 302
+            assert response["Location"].startswith(article.get_absolute_url())
+            followed = client.get(response["Location"]).content.decode()
+            assert "You cannot like your own comment." in followed
         else:
             assert response.status_code == expected
         assert comment_state(comment) == before

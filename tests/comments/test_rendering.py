@@ -2,12 +2,22 @@
 compiled thread queries run with each page's own values."""
 
 from datetime import UTC, datetime
+from html import escape
 
 import pytest
 from django.utils.safestring import SafeString
 
 from comments.models import Comment
-from comments.rendering import encode_fragment, fill_encoded, fill_slots, render_nodes
+from comments.rendering import (
+    EXTRA,
+    OTHERS_FROM,
+    OTHERS_TO,
+    PRESSED,
+    encode_fragment,
+    fill_encoded,
+    fill_slots,
+    render_nodes,
+)
 from comments.selectors import comment_subtree, thread_roots
 from comments.selectors.nodes import meta_of
 from tests.comments.threads import C, build, page_of
@@ -162,7 +172,10 @@ def test_signed_in_thread_keeps_per_reader_slots_out_of_the_shared_html(thread):
     fragment = render_nodes(page_of(article=article, user=UserFactory()).nodes, guest=False)
 
     shown = [t[key] for key in "abcfg"]
-    assert [pk for _, pk in fragment.slots] == [pk for pk in shown for _ in (1, 2)]
+    # Per comment: Like (its pressed state a slot) and Report marked as for
+    # others' comments only, then the place for Edit / Delete.
+    per_comment = [OTHERS_FROM, PRESSED, OTHERS_TO, OTHERS_FROM, OTHERS_TO, EXTRA]
+    assert fragment.slots == [(kind, pk) for pk in shown for kind in per_comment]
     assert len(fragment.segments) == len(fragment.slots) + 1
     shared = "".join(fragment.segments)
     assert 'aria-pressed=""' in shared and "true" not in shared and "Edit" not in shared
@@ -171,6 +184,7 @@ def test_signed_in_thread_keeps_per_reader_slots_out_of_the_shared_html(thread):
         csrf_token="token<&>",
         liked={t["b"]},
         extras={t["c"]: '\n<a class="comment__edit" href="/comments/c/edit/">Edit</a>'},
+        own=[t["c"]],
     )
     # One form per thread holds the reader's CSRF token; every like button submits it.
     assert html.startswith(
@@ -181,20 +195,20 @@ def test_signed_in_thread_keeps_per_reader_slots_out_of_the_shared_html(thread):
     assert html.count("csrfmiddlewaretoken") == 1
     like = (
         '<button type="submit" form="comment-likes" formaction="/comments/{pk}/like/" '
-        'class="like-button" data-like="{pk}" aria-pressed="{pressed}">Like</button>{extra}\n'
+        'class="like-button" data-like="{pk}" aria-pressed="{pressed}">Like</button>\n'
     )
-    assert like.format(pk=t["a"], pressed="false", extra="") in html
-    assert like.format(pk=t["b"], pressed="true", extra="") in html
+    report = '<a class="comment__report" href="/comments/{pk}/flag/">Report</a>\n'
+    assert like.format(pk=t["a"], pressed="false") in html
+    assert like.format(pk=t["b"], pressed="true") in html
+    assert report.format(pk=t["b"]) in html
+    # The reader's own comment: Edit, and neither Like nor Report.
     assert (
-        like.format(
-            pk=t["c"],
-            pressed="false",
-            extra='\n<a class="comment__edit" href="/comments/c/edit/">Edit</a>',
-        )
-        in html
-    )
+        f'data-reply-to="{t["c"]}">Reply</a>\n'
+        '\n<a class="comment__edit" href="/comments/c/edit/">Edit</a></footer>'
+    ) in html
+    assert f'data-like="{t["c"]}"' not in html and report.format(pk=t["c"]) not in html
     assert fragment.csrf_placeholder not in html
-    assert html.count("aria-pressed=") == 5
+    assert html.count("aria-pressed=") == 4
 
 
 @pytest.mark.parametrize(
@@ -212,12 +226,29 @@ def test_the_encoded_fragment_fills_in_exactly_as_the_shared_html_does(
     extras = {t[key]: f'\n<a class="comment__edit" href="/edit/{key}/">Edit</a>' for key in own_keys}
     token = "token<&>"
 
-    expected = fill_slots(fragment, csrf_token=token, liked=liked, extras=extras)
+    own = tuple(t[key] for key in own_keys)
     encoded = encode_fragment(fragment)
     extras_bytes = {pk: html.encode() for pk, html in extras.items()}
-    filled = fill_encoded(encoded, csrf_token=token, liked=liked, extras=extras_bytes)
+    filled = b"".join(
+        fill_encoded(encoded, csrf_token=token, liked=liked, extras=extras_bytes, own=own)
+    ).decode()
 
-    assert b"".join(filled).decode() == expected
+    # What a page filled in full would be: each slot's value in its place, and
+    # what is for others' comments only taken out of the reader's own.
+    expected, skipping = [fragment.segments[0]], False
+    for (kind, pk), segment in zip(fragment.slots, fragment.segments[1:], strict=True):
+        if kind == OTHERS_FROM:
+            skipping = pk in own
+        elif kind == OTHERS_TO:
+            skipping = False
+        elif kind == PRESSED and not skipping:
+            expected.append("true" if pk in liked else "false")
+        elif kind == EXTRA:
+            expected.append(extras.get(pk, ""))
+        if not skipping:
+            expected.append(segment)
+    expected = "".join(expected).replace(fragment.csrf_placeholder, escape(token))
+    assert filled == expected
     # Encoded once, filled for any number of readers: nothing of one stays for the next.
     again = b"".join(fill_encoded(encoded, csrf_token=token, liked=set(), extras={}))
     assert b'aria-pressed="true"' not in again and b'class="comment__edit"' not in again

@@ -228,6 +228,7 @@ def _read_and_write(client, story, reader) -> None:
     response = client.post(_post_url(story), {"body": "Written while the cache was down."})
     assert response.status_code == 302
     comment = Comment.objects.get()
+    client.force_login(UserFactory())  # another reader likes it
     assert client.post(reverse("comments:like", kwargs={"pk": comment.pk})).status_code == 302
     comment.refresh_from_db()
     assert comment.like_count == 1
