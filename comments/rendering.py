@@ -103,7 +103,7 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
     go_prefix, go_suffix = url_parts("go")
     # Quoting works character by character, so the id can go between the quoted parts.
     login = f"{escape(reverse('account_login'))}?next={quote(go_prefix, safe='/')}"
-    go_suffix = quote(go_suffix, safe="/")
+    login_suffix = quote(go_suffix, safe="/")
     tz = timezone.get_current_timezone()
     names: dict[str, str] = {}
     closings: dict[tuple[int, int], str] = {}
@@ -147,7 +147,7 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
             )
             report = f'<a class="comment__report" href="{flag_prefix}{pk}{flag_suffix}">Report</a>'
             if guest:
-                like = f'<a class="like-button" href="{login}{pk}{go_suffix}">Like</a>\n'
+                like = f'<a class="like-button" href="{login}{pk}{login_suffix}">Like</a>\n'
                 actions = f"{report}\n"
             else:
                 # The button's pressed state is a slot; the button and the Report
@@ -174,7 +174,8 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
                 f'aria-labelledby="comment-{pk}-by">\n'
                 '<header class="comment__header">\n'
                 f'<span class="comment__author" id="comment-{pk}-by">{escaped_name}</span>\n'
-                f'<a class="comment__permalink" href="#comment-{pk}">'
+                # The stable address: it finds the comment's page, whatever page this is.
+                f'<a class="comment__permalink" href="{go_prefix}{pk}{go_suffix}">'
                 f'<time datetime="{created.isoformat()}">{local.day} {MONTHS[local.month]} '
                 f"{local.year}, {local.hour:02d}:{local.minute:02d}</time></a>{edited}\n"
                 f"</header>{notice}\n"

@@ -123,3 +123,23 @@ def test_a_permalink_opens_the_later_page_that_holds_the_comment(page, settings)
     page.get_by_role("link", name="← Earlier threads").click()
     expect(page.get_by_role("navigation", name="Comment pages")).to_contain_text("Page 2 of 3")
     expect(page.locator(f"#comment-{threads[2].pk}")).to_contain_text("Thread number 2.")
+
+
+def test_a_link_copied_from_a_comments_time_opens_its_page_from_anywhere(
+    page, demo_story, settings
+):
+    settings.NEWSROOM_COMMENT_THREADS_PER_PAGE = 1
+    second = Comment.objects.filter(article=demo_story, level=0).order_by("created_at").first()
+    later = comment_create(article=demo_story, author=UserFactory(), body="A later thread")
+    page.goto(demo_story.get_absolute_url() + "?cpage=2")
+    copied = page.locator(f"#comment-{later.pk} .comment__permalink").get_attribute("href")
+    assert copied == f"/comments/{later.pk}/go/"
+
+    page.goto("/")  # somewhere else entirely, as a reader pasting the link would be
+    page.goto(copied)
+
+    shown = page.locator(f"#comment-{later.pk}")
+    expect(shown).to_be_in_viewport()
+    expect(shown).to_contain_text("A later thread")
+    assert "cpage=2" in page.url
+    expect(page.locator(f"#comment-{second.pk}")).to_have_count(0)

@@ -68,7 +68,7 @@ def _comment(pk, *, level, name, iso, human, body, extra="", likes="", like):
         f'aria-labelledby="comment-{pk}-by">\n'
         f'<header class="comment__header">\n'
         f'<span class="comment__author" id="comment-{pk}-by">{name}</span>\n'
-        f'<a class="comment__permalink" href="#comment-{pk}">'
+        f'<a class="comment__permalink" href="/comments/{pk}/go/">'
         f'<time datetime="{iso}">{human}</time></a>{extra}\n'
         f"</header>\n"
         f'<div class="comment__body"><p>{body}</p></div>\n'

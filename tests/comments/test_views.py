@@ -364,3 +364,21 @@ def test_write_invalidates_cached_thread_for_everyone(client, article, story, dj
     client.logout()
 
     assertContains(client.get(story), "Fresh news")
+
+
+def test_a_comments_time_links_to_its_stable_address_whatever_page_it_was_seen_on(
+    client, article, settings
+):
+    settings.NEWSROOM_COMMENT_THREADS_PER_PAGE = 1
+    rows = build(article, [C("a"), C("b"), C("c", [C("c reply")])])
+    reply = rows["c reply"]
+
+    page_three = client.get(article.get_absolute_url(), {"cpage": 3})
+    assertContains(page_three, f'<a class="comment__permalink" href="/comments/{reply.pk}/go/">')
+
+    followed = client.get(f"/comments/{reply.pk}/go/")
+    assertRedirects(
+        followed,
+        f"{article.get_absolute_url()}?cpage=3&sort=oldest#comment-{reply.pk}",
+        fetch_redirect_response=False,
+    )
