@@ -25,7 +25,7 @@ from comments import services
 from comments.drafts import login_url, pop_draft, save_draft
 from comments.exceptions import CommentError
 from comments.forms import CommentEditForm, CommentForm, FlagForm
-from comments.models import Comment, CommentVersion
+from comments.models import Comment, CommentVersion, Flag
 from comments.readers import thread_html_for
 from comments.selectors import (
     DEFAULT_SORT,
@@ -160,11 +160,15 @@ def comment_post(request, article_id: int):
             pop_draft(request, article_id=article.pk)
             if comment.status in Comment.HELD_STATUSES:
                 messages.info(
-                    request, "Thanks — your comment is awaiting moderation. Only you can see it."
+                    request,
+                    "Thanks — your comment is awaiting moderation. Only you can see it.",
+                    extra_tags="posted",
                 )
             else:
                 messages.success(
-                    request, "Your reply is posted." if parent else "Your comment is posted."
+                    request,
+                    "Your reply is posted." if parent else "Your comment is posted.",
+                    extra_tags="posted",
                 )
             comment.article = article
             sort = form.cleaned_data.get("sort") or DEFAULT_SORT
@@ -288,6 +292,7 @@ def comment_delete(request, pk: int):
             request, comment, heading="This comment cannot be deleted", reason=refusal
         )
     if request.method == "POST":
+        back = _where_it_was(request, comment)
         try:
             services.comment_delete(comment=comment, actor=request.user)
         except CommentError as error:
@@ -298,8 +303,23 @@ def comment_delete(request, pk: int):
                 status=400,
             )
         messages.success(request, "The comment was deleted.")
-        return redirect(_story_anchor(comment))
+        return redirect(back)
     return render(request, "comments/comment_delete.html", {"comment": comment})
+
+
+def _where_it_was(request, comment: Comment) -> str:
+    """Where the reader returns after deleting `comment` (worked out before):
+    the comment itself while it keeps its place (it has replies, or a
+    moderator still sees it), else its parent, else its page of threads."""
+    user = request.user
+    removed_by_moderator = comment.author_id != user.pk  # moderators still see what they remove
+    if comment.rght - comment.lft > 1 or removed_by_moderator:
+        return permalink(comment, user=user)
+    if comment.parent_id is not None:
+        parent = Comment.objects.select_related("article").get(pk=comment.parent_id)
+        return permalink(parent, user=user)
+    page = comment_page_number(comment=comment, user=user)
+    return f"{comment.article.get_absolute_url()}?{urlencode({'cpage': page})}#comments"
 
 
 @require_POST
@@ -329,6 +349,20 @@ def comment_flag(request, pk: int):
     comment = _comment_or_404(request, pk)
     if not may_read_comment(comment, request.user):
         raise Http404("No such comment.")
+    reported = Flag.objects.filter(user=request.user, comment=comment).first()
+    own = comment.author_id == request.user.pk
+    if reported or own:
+        return render(
+            request,
+            "comments/comment_flag.html",
+            {
+                "comment": comment,
+                "reported": reported,
+                "own": own,
+                "back_url": permalink(comment, user=request.user),
+            },
+            status=200 if request.method == "GET" else 400,
+        )
     form = FlagForm(request.POST or None)
     status = 200
     if request.method == "POST":

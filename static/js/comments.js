@@ -56,6 +56,52 @@
     textarea().focus();
   }
 
+  // Posted, then Back: the browser brings the page back with the text still
+  // in the box, and sending it again would only be refused as a repeat. The
+  // text sent is noted; the page the post landed on says it was saved (its
+  // message is marked "posted"); back on a page whose box still holds exactly
+  // that text, the box is emptied. Text from a post that failed is kept.
+  function remember(key, value) {
+    try {
+      if (value === null) {
+        window.sessionStorage.removeItem(key);
+      } else {
+        window.sessionStorage.setItem(key, value);
+      }
+    } catch (error) {
+      // Storage refused (private mode): the box keeps its text, as without script.
+    }
+  }
+
+  function recall(key) {
+    try {
+      return window.sessionStorage.getItem(key);
+    } catch (error) {
+      return null;
+    }
+  }
+
+  if (document.querySelector(".message--posted") && recall("newsroom:sending") !== null) {
+    remember("newsroom:posted", recall("newsroom:sending"));
+    remember("newsroom:sending", null);
+  }
+  if (form) {
+    form.addEventListener("submit", function () {
+      remember("newsroom:posted", null);
+      remember("newsroom:sending", textarea().value);
+    });
+    window.addEventListener("pageshow", function () {
+      var posted = recall("newsroom:posted");
+      if (posted !== null && posted !== "" && textarea().value === posted) {
+        remember("newsroom:posted", null);
+        textarea().value = "";
+        if (form.querySelector("[data-cancel-reply]")) {
+          cancelReply();
+        }
+      }
+    });
+  }
+
   section.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-reply-to]");
     if (link && form) {

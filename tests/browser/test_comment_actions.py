@@ -193,3 +193,51 @@ def test_an_edit_saved_after_the_window_closed_keeps_the_text_and_says_why(
     reply = Comment.objects.get(body="First, and a considered thought.")
     assert reply.parent_id == comment.pk
     expect(page.locator(f"#comment-{reply.pk}")).to_contain_text("a considered thought")
+
+
+def test_after_posting_back_shows_an_empty_box_and_nothing_is_sent_twice(
+    signed_in, demo_story
+):
+    reader = UserFactory(username="grace")
+    page = signed_in(reader)
+    page.goto(demo_story.get_absolute_url())
+    page.get_by_label("Your comment").fill("Posted once, and only once.")
+    page.get_by_role("button", name="Post comment").click()
+    posted = Comment.objects.get(author=reader)
+    expect(page.locator(f"#comment-{posted.pk}")).to_be_in_viewport()
+    expect(page.get_by_role("status")).to_contain_text("Your comment is posted.")
+
+    page.go_back()
+
+    expect(page.get_by_label("Your comment")).to_have_value("")
+    assert Comment.objects.filter(author=reader).count() == 1
+
+
+def test_text_from_a_post_that_failed_is_still_there_after_back(signed_in, demo_story, settings):
+    settings.NEWSROOM_COMMENT_MAX_LENGTH = 20
+    page = signed_in(UserFactory())
+    page.goto(demo_story.get_absolute_url())
+    box = page.get_by_label("Your comment")
+    box.evaluate("el => el.removeAttribute('maxlength')")
+    box.fill("Far too long for the limit set here.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+    page.go_back()
+
+    expect(page.get_by_label("Your comment")).to_have_value("Far too long for the limit set here.")
+
+
+def test_deleting_a_reply_returns_to_where_it_was_in_the_thread(signed_in, demo_story):
+    reader = UserFactory(username="linus")
+    parent = Comment.objects.get(article=demo_story, level=1)
+    reply = comment_create(article=demo_story, author=reader, body="A reply I regret", parent=parent)
+    page = signed_in(reader, javascript=False)
+    page.goto(demo_story.get_absolute_url())
+
+    page.locator(f"#comment-{reply.pk}").get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Delete comment").click()
+
+    expect(page).to_have_url(re.compile(rf"#comment-{parent.pk}$"))
+    expect(page.locator(f"#comment-{parent.pk}")).to_be_in_viewport()
+    expect(page.get_by_role("status")).to_contain_text("The comment was deleted.")
