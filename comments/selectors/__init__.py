@@ -94,6 +94,19 @@ def _visible_roots(*, article, user):
     return _roots_of(article, reader=reader_of(user))
 
 
+def _readable_replies(reader: Reader, **where) -> Subquery:
+    """How many comments below a thread's top this reader may read (`where`:
+    which, against the outer row)."""
+    return Subquery(
+        Comment.objects.filter(readable(reader), level__gt=0, **where)
+        .order_by()
+        .values("tree_id")
+        .annotate(n=Count("id"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
 def _roots_of(article, *, reader: Reader):
     return Comment.objects.filter(article=article, level=0).filter(
         Exists(Comment.objects.filter(readable(reader), tree_id=OuterRef("tree_id")))
@@ -141,19 +154,22 @@ class RootRow(NamedTuple):
     tree_id: int
     thread_total: int  # threads with something this reader may read
     comment_total: int  # comments every reader may read
+    reply_total: int  # replies in this thread this reader may read, at any depth
 
 
 @functools.cache
 def _roots_query(sort: str, *, is_moderator: bool, signed_in: bool) -> _CompiledQuery:
     """The page's roots with the page totals; LIMIT and OFFSET come last."""
+    reader = Reader(is_moderator, _READER if signed_in else None)
     queryset = (
-        _roots_of(_ARTICLE, reader=Reader(is_moderator, _READER if signed_in else None))
+        _roots_of(_ARTICLE, reader=reader)
         .order_by(*SORTS[sort])
         .annotate(
             thread_total=Window(Count("id")),
             comment_total=Coalesce(_public_count_query(_ARTICLE), 0),
+            reply_total=Coalesce(_readable_replies(reader, tree_id=OuterRef("tree_id")), 0),
         )
-        .values_list("id", "tree_id", "thread_total", "comment_total")
+        .values_list("id", "tree_id", "thread_total", "comment_total", "reply_total")
     )
     return _CompiledQuery(queryset, suffix=" LIMIT %s OFFSET %s")
 
@@ -232,7 +248,13 @@ def thread_nodes(*, article, roots, user) -> list[CommentNode]:
         for row in rows:
             by_tree.setdefault(row.tree_id, []).append(row)
         rows = [row for tree_id in tree_ids for row in by_tree.get(tree_id, ())]
-    return build_nodes(rows, user=user, base_level=0)
+    nodes = build_nodes(rows, user=user, base_level=0)
+    # "N replies" counts the whole thread, not only what the display depth shows.
+    replies = {root.id: root.reply_total for root in roots}
+    for node in nodes:
+        if node.level == 0:
+            node.reply_count = replies.get(node.id, node.reply_count)
+    return nodes
 
 
 def liked_ids(*, user, comment_ids) -> frozenset[int]:
@@ -286,7 +308,8 @@ def continued_under(comment) -> Comment | None:
 def comment_subtree(*, comment, user) -> Subtree:
     """`comment` with its replies (to the display depth) and its parent chain.
 
-    Three queries: ancestors, the subtree, the reader's likes among them.
+    Four queries: ancestors, the subtree, the count of its replies at any
+    depth, the reader's likes among them.
     """
     depth = settings.NEWSROOM_COMMENT_DISPLAY_DEPTH
     ancestors = comment_rows(comment.get_ancestors())
@@ -301,6 +324,14 @@ def comment_subtree(*, comment, user) -> Subtree:
     # The parent chain is context, printed flat; hidden ancestors as placeholders.
     chain = context_nodes(ancestors, user=user)
     nodes = build_nodes(subtree, user=user, base_level=comment.level)
+    if nodes and nodes[0].id == comment.pk:
+        # "N replies" counts the whole subtree, not only what the depth shows.
+        nodes[0].reply_count = Comment.objects.filter(
+            readable(reader_of(user)),
+            tree_id=comment.tree_id,
+            lft__gt=comment.lft,
+            rght__lt=comment.rght,
+        ).count()
     ids = [n.id for n in nodes] + [n.id for n in chain]
     return Subtree(
         comment=comment,

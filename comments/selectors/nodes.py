@@ -132,7 +132,9 @@ class CommentNode:
         self.notice = notice
         # At the last display level with replies: "Continue this thread".
         self.has_more = has_more
-        # Replies shown under it (printed for top-level comments).
+        # Replies under it this reader may read, the whole subtree, shown or
+        # not (printed for top-level comments); build_nodes counts those shown,
+        # and the thread's selectors put in the whole count.
         self.reply_count = reply_count
         # The level of the node printed after this one (0 after the last).
         self.next_level = next_level

@@ -69,3 +69,20 @@ def test_see_this_comment_in_the_full_conversation_goes_where_it_is_shown(client
         f"/comments/{chain['level 5'].pk}/#comment-{deep.pk}",
         fetch_redirect_response=False,
     )
+
+
+def test_a_threads_reply_count_counts_replies_deeper_than_shown(client, article, settings):
+    # one thread: a root, five replies in a chain (levels 1-5), and five more
+    # below the display depth (levels 6-10), one held for moderation.
+    settings.NEWSROOM_COMMENT_DISPLAY_DEPTH = 6
+    node = C("level 10", status=Comment.Status.PENDING)
+    for level in range(9, -1, -1):
+        node = C(f"level {level}", [node])
+    rows = build(article, [node])
+
+    story = client.get(article.get_absolute_url())
+    assertContains(story, "<summary>9 replies</summary>", html=True)
+
+    continued = client.get(reverse("comments:detail", kwargs={"pk": rows["level 5"].pk}))
+    assertContains(continued, "<summary>4 replies</summary>", html=True)
+    assert "level 10" not in continued.content.decode()
