@@ -12,7 +12,7 @@ class CommentForm(forms.Form):
 
     body = forms.CharField(
         label="Your comment",
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
         max_length=settings.NEWSROOM_COMMENT_MAX_LENGTH,
         strip=True,
         error_messages={"required": "Write something before posting."},
@@ -35,7 +35,7 @@ class CommentForm(forms.Form):
 class CommentEditForm(forms.Form):
     body = forms.CharField(
         label="Your comment",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
         max_length=settings.NEWSROOM_COMMENT_MAX_LENGTH,
         strip=True,
         error_messages={"required": "A comment cannot be empty; delete it instead."},
@@ -48,5 +48,5 @@ class FlagForm(forms.Form):
         label="Anything the moderators should know (optional)",
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
     )

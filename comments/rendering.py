@@ -173,14 +173,14 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
                 f'<article id="comment-{pk}" class="comment comment--{state}" '
                 f'aria-labelledby="comment-{pk}-by">\n'
                 '<header class="comment__header">\n'
-                f'<span class="comment__author" id="comment-{pk}-by">{escaped_name}</span>\n'
+                f'<span class="comment__author" id="comment-{pk}-by" dir="auto">{escaped_name}</span>\n'
                 # The stable address: it finds the comment's page, whatever page this is.
                 f'<a class="comment__permalink" href="{go_prefix}{pk}{go_suffix}">'
                 f'<time datetime="{created.isoformat()}">{local.day} {MONTHS[local.month]} '
                 f"{local.year}, {local.hour:02d}:{local.minute:02d}</time></a>{edited}\n"
                 f"</header>{notice}\n"
                 # Sanitized on write (newsroom/sanitize.py): the one value not escaped.
-                f'<div class="comment__body">{row.body_html}</div>\n'
+                f'<div class="comment__body" dir="auto">{row.body_html}</div>\n'
                 '<footer class="comment__footer">\n'
                 f'<p class="comment__likes" data-like-label="{pk}">'
                 f"{like_label(row.like_count)}</p>\n"

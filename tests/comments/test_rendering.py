@@ -67,11 +67,11 @@ def _comment(pk, *, level, name, iso, human, body, extra="", likes="", like):
         f'<article id="comment-{pk}" class="comment comment--published" '
         f'aria-labelledby="comment-{pk}-by">\n'
         f'<header class="comment__header">\n'
-        f'<span class="comment__author" id="comment-{pk}-by">{name}</span>\n'
+        f'<span class="comment__author" id="comment-{pk}-by" dir="auto">{name}</span>\n'
         f'<a class="comment__permalink" href="/comments/{pk}/go/">'
         f'<time datetime="{iso}">{human}</time></a>{extra}\n'
         f"</header>\n"
-        f'<div class="comment__body"><p>{body}</p></div>\n'
+        f'<div class="comment__body" dir="auto"><p>{body}</p></div>\n'
         f'<footer class="comment__footer">\n'
         f'<p class="comment__likes" data-like-label="{pk}">{likes}</p>\n'
         f"{like}"
