@@ -66,6 +66,18 @@ def _url_parts(name: str, script_prefix: str, urlconf, root_urlconf: str) -> tup
     return escape(prefix), escape(suffix)
 
 
+@functools.lru_cache(maxsize=8)
+def _profile_parts_for(script_prefix: str, urlconf, root_urlconf: str) -> tuple[str, str]:
+    url = reverse("accounts:profile", kwargs={"username": _SENTINEL}, urlconf=urlconf)
+    prefix, _, suffix = url.partition(_SENTINEL)
+    return escape(prefix), escape(suffix)
+
+
+def _profile_parts() -> tuple[str, str]:
+    """A reader's profile URL split around their (quoted) username."""
+    return _profile_parts_for(get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+
+
 def _closing(level: int, next_level: int) -> str:
     """What ends a comment followed by one at `next_level`: its item, and every
     list that ends here (a top-level thread's replies sit inside <details>)."""
@@ -101,11 +113,12 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
     detail_prefix, detail_suffix = url_parts("detail")
     like_prefix, like_suffix = url_parts("like")
     go_prefix, go_suffix = url_parts("go")
+    profile_prefix, profile_suffix = _profile_parts()
     # Quoting works character by character, so the id can go between the quoted parts.
     login = f"{escape(reverse('account_login'))}?next={quote(go_prefix, safe='/')}"
     login_suffix = quote(go_suffix, safe="/")
     tz = timezone.get_current_timezone()
-    names: dict[str, str] = {}
+    names: dict[str, tuple[str, str]] = {}  # name -> (escaped, escaped and quoted for a URL)
     closings: dict[tuple[int, int], str] = {}
     slots: list[tuple[int, int]] = []
     metas: dict[int, CommentMeta] = {}
@@ -131,9 +144,19 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
             if not guest:  # guests can change nothing: their fragments carry no metas
                 metas[pk] = meta_of(row)
             name = row_display_name(row)
-            escaped_name = names.get(name)
-            if escaped_name is None:
-                escaped_name = names[name] = escape(name)
+            escaped = names.get(name)
+            if escaped is None:
+                escaped = names[name] = (escape(name), escape(quote(name, safe="")))
+            if row.author_id is not None:  # a reader's name links to their page
+                author = (
+                    f'<a class="comment__author" href="{profile_prefix}{escaped[1]}'
+                    f'{profile_suffix}" id="comment-{pk}-by" dir="auto">{escaped[0]}</a>'
+                )
+            else:  # a name imported with the story's thread belongs to no account
+                author = (
+                    f'<span class="comment__author" id="comment-{pk}-by" dir="auto">'
+                    f"{escaped[0]}</span>"
+                )
             created = row.created_at
             local = created.astimezone(tz)
             edited = (
@@ -173,7 +196,7 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
                 f'<article id="comment-{pk}" class="comment comment--{state}" '
                 f'aria-labelledby="comment-{pk}-by">\n'
                 '<header class="comment__header">\n'
-                f'<span class="comment__author" id="comment-{pk}-by" dir="auto">{escaped_name}</span>\n'
+                f"{author}\n"
                 # The stable address: it finds the comment's page, whatever page this is.
                 f'<a class="comment__permalink" href="{go_prefix}{pk}{go_suffix}">'
                 f'<time datetime="{created.isoformat()}">{local.day} {MONTHS[local.month]} '

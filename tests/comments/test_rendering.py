@@ -61,13 +61,21 @@ def thread(article, settings):
     return {key: row.pk for key, row in rows.items()}
 
 
-def _comment(pk, *, level, name, iso, human, body, extra="", likes="", like):
+def _comment(pk, *, level, name, iso, human, body, extra="", likes="", like, profile=""):
+    # A reader's name links to their page (`profile`: the quoted username);
+    # an imported name is plain text.
+    author = (
+        f'<a class="comment__author" href="/people/{profile}/" id="comment-{pk}-by" '
+        f'dir="auto">{name}</a>'
+        if profile
+        else f'<span class="comment__author" id="comment-{pk}-by" dir="auto">{name}</span>'
+    )
     return (
         f'<li class="comment-item comment-item--level-{level}">\n'
         f'<article id="comment-{pk}" class="comment comment--published" '
         f'aria-labelledby="comment-{pk}-by">\n'
         f'<header class="comment__header">\n'
-        f'<span class="comment__author" id="comment-{pk}-by" dir="auto">{name}</span>\n'
+        f"{author}\n"
         f'<a class="comment__permalink" href="/comments/{pk}/go/">'
         f'<time datetime="{iso}">{human}</time></a>{extra}\n'
         f"</header>\n"
@@ -101,6 +109,7 @@ def test_guest_thread_markup(thread):
             "a",
             level=0,
             name="Ann &amp; &lt;Co&gt;",
+            profile="Ann%20%26%20%3CCo%3E",
             iso="2026-01-15T09:05:30.250000+00:00",
             human="15 Jan 2026, 09:05",
             body="a",

@@ -382,3 +382,16 @@ def test_a_comments_time_links_to_its_stable_address_whatever_page_it_was_seen_o
         f"{article.get_absolute_url()}?cpage=3&sort=oldest#comment-{reply.pk}",
         fetch_redirect_response=False,
     )
+
+
+def test_a_commenters_name_links_to_their_page_and_an_imported_name_to_nothing(
+    client, article
+):
+    ada = UserFactory(username="ada")
+    build(article, [C("Ada's point", author=ada), C("From the original page", author_name="Bob")])
+
+    page = client.get(article.get_absolute_url())
+
+    assertContains(page, 'href="/people/ada/"')
+    assertNotContains(page, 'href="/people/Bob/"')
+    assertContains(client.get("/people/ada/"), "Ada&#x27;s point")
