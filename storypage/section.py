@@ -198,6 +198,20 @@ def _page_query(sort: str, page: int) -> str:
     return urlencode({"cpage": page, "sort": sort})
 
 
+def page_numbers(number: int, num_pages: int, *, around: int = 2) -> list[int | None]:
+    """The thread pages to link: the first, the last, and `around` either side
+    of this one; None where pages are left out."""
+    shown = sorted(
+        {1, num_pages} | set(range(max(1, number - around), min(num_pages, number + around) + 1))
+    )
+    numbers: list[int | None] = []
+    for page in shown:
+        if numbers and page - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(page)
+    return numbers
+
+
 # Stands for the reader's thread in a page rendered to be shared
 # (storypage.shared_pages); random, so no comment or story text can match it.
 THREAD_PLACEHOLDER = f"\x00{secrets.token_hex(8)}:thread\x00"
@@ -325,6 +339,17 @@ def comment_section_context(
                 "next_url": f"?{_page_query(sort, number + 1)}#comments"
                 if number < thread.num_pages
                 else "",
+                "links": [
+                    {"gap": True}
+                    if page is None
+                    else {
+                        "number": page,
+                        "url": f"?{_page_query(sort, page)}#comments",
+                        "current": page == number,
+                        "last": page == thread.num_pages,
+                    }
+                    for page in page_numbers(number, thread.num_pages)
+                ],
             },
             "is_requested_page": number == requested_page,
             "page_path": page_path(story_url, page=number, sort=sort),

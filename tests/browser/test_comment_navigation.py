@@ -124,6 +124,14 @@ def test_a_permalink_opens_the_later_page_that_holds_the_comment(page, settings)
     expect(page.get_by_role("navigation", name="Comment pages")).to_contain_text("Page 2 of 3")
     expect(page.locator(f"#comment-{threads[2].pk}")).to_contain_text("Thread number 2.")
 
+    # Pages by number, the last one named as such.
+    pages = page.get_by_role("navigation", name="Comment pages")
+    pages.get_by_role("link", name="Last page, 3").click()
+    expect(page).to_have_url(re.compile(r"cpage=3"))
+    from tests.browser.axe import assert_accessible
+
+    assert_accessible(page)
+
 
 def test_a_link_copied_from_a_comments_time_opens_its_page_from_anywhere(
     page, demo_story, settings

@@ -1,5 +1,6 @@
 """What a reader sees and does in the comment section, through real requests."""
 
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -395,3 +396,20 @@ def test_a_commenters_name_links_to_their_page_and_an_imported_name_to_nothing(
     assertContains(page, 'href="/people/ada/"')
     assertNotContains(page, 'href="/people/Bob/"')
     assertContains(client.get("/people/ada/"), "Ada&#x27;s point")
+
+
+def test_thread_pages_are_linked_by_number_with_the_first_and_the_last(
+    client, article, settings
+):
+    settings.NEWSROOM_COMMENT_THREADS_PER_PAGE = 1
+    build(article, [C(f"thread {n}") for n in range(12)])
+
+    page = client.get(article.get_absolute_url(), {"cpage": 6}).content.decode()
+    nav = page[page.index('aria-label="Comment pages"') :]
+    nav = nav[: nav.index("</nav>")]
+
+    linked = re.findall(r"cpage=(\d+)&amp;sort=oldest#comments\">", nav)
+    assert linked == ["5", "1", "4", "5", "7", "8", "12", "7"]  # prev, numbers, next
+    assert nav.count("…") == 2
+    assert "Last page, </span>12</a>" in nav
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>6' in nav
