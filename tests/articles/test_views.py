@@ -397,3 +397,27 @@ def test_list_pages_query_count_does_not_grow_with_stories(client, bbc, url):
     )
 
     assert _queries_for(client, url) == few
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/", '<a href="/" aria-current="page">Latest</a>'),
+        ("/archive/", '<a href="/archive/" aria-current="page">Archive</a>'),
+        ("/2021/", '<a href="/archive/" aria-current="true">Archive</a>'),
+        ("/2021/06/", '<a href="/archive/" aria-current="true">Archive</a>'),
+    ],
+)
+def test_the_current_section_is_marked_in_the_navigation(client, path, current):
+    ArticleFactory(published_at=datetime(2021, 6, 18, 9, tzinfo=UTC))
+
+    page = client.get(path)
+
+    assertContains(page, current, html=True)
+    assert page.content.decode().count("aria-current") >= 1
+
+
+def test_a_story_page_marks_no_section_as_current(client, article):
+    nav = client.get(article.get_absolute_url()).content.decode()
+    nav = nav[nav.index('aria-label="Main"') : nav.index("</nav>")]
+    assert "aria-current" not in nav
