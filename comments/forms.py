@@ -12,7 +12,9 @@ class CommentForm(forms.Form):
 
     body = forms.CharField(
         label="Your comment",
-        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+        widget=forms.Textarea(
+            attrs={"rows": 5, "dir": "auto", "aria-describedby": "comment-form-hint"}
+        ),
         max_length=settings.NEWSROOM_COMMENT_MAX_LENGTH,
         strip=True,
         error_messages={"required": "Write something before posting."},

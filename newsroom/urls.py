@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from articles import urls as articles_urls
 from articles.sitemaps import sitemaps
 from newsroom.health import healthz
+from newsroom.site_pages import site_page
 from newsroom.views import comment_privacy
 from storypage import urls as storypage_urls
 
@@ -21,6 +22,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("privacy/comments/", comment_privacy, name="privacy"),
+    # The site's own pages, written by editors in the admin (Flat pages).
+    path("about/", site_page, {"url": "/about/"}, name="about"),
+    path("contact/", site_page, {"url": "/contact/"}, name="contact"),
+    path("comment-guidelines/", site_page, {"url": "/comment-guidelines/"}, name="guidelines"),
     path("comments/", include("comments.urls_extra")),
     path("comments/", include("comments.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

@@ -9,11 +9,18 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.selectors import HIGHLIGHT_START, HIGHLIGHT_STOP
+from newsroom.sanitize import clean_article_html
 
 register = template.Library()
 
 # Sources type their notice as "(c) BBC"; readers should see the real sign.
 _LEADING_COPYRIGHT = re.compile(r"^\s*\(c\)\s*", re.IGNORECASE)
+
+
+@register.filter
+def editors_html(markup):
+    """HTML an editor wrote in the admin (a flat page), kept to the stories' allow-list."""
+    return mark_safe(clean_article_html(markup or ""))
 
 
 @register.filter

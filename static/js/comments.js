@@ -102,6 +102,32 @@
     });
   }
 
+  // How many characters are left, under the box (the limit itself is the
+  // textarea's maxlength, and the server's). Screen readers hear it only as
+  // the end comes near, not at every key.
+  if (form && textarea() && textarea().maxLength > 0) {
+    var box = textarea();
+    var count = document.createElement("span");
+    count.className = "comment-form__count";
+    count.id = "comment-form-count";
+    var spoken = document.createElement("span");
+    spoken.className = "visually-hidden";
+    spoken.setAttribute("aria-live", "polite");
+    var lastSpoken = null;
+    var showCount = function () {
+      var left = box.maxLength - box.value.length;
+      count.textContent = left.toLocaleString() + (left === 1 ? " character left" : " characters left");
+      var mark = left <= 0 ? 0 : left <= 50 ? 50 : left <= 200 ? 200 : null;
+      if (mark !== lastSpoken) {
+        lastSpoken = mark;
+        spoken.textContent = mark === null ? "" : count.textContent;
+      }
+    };
+    box.after(count, spoken);
+    box.addEventListener("input", showCount);
+    showCount();
+  }
+
   section.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-reply-to]");
     if (link && form) {

@@ -56,17 +56,20 @@ def test_running_again_duplicates_nothing_and_never_changes_the_password(monkeyp
     assert EmailAddress.objects.count() == 1
 
 
-def test_the_editors_group_may_add_change_delete_and_view_articles_and_comments():
+def test_the_editors_group_may_add_change_delete_and_view_articles_comments_and_site_pages():
     ensure_editor()
     editor = User.objects.get()
     granted = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
     expected = set(
-        Permission.objects.filter(content_type__app_label__in=["articles", "comments"])
+        Permission.objects.filter(
+            content_type__app_label__in=["articles", "comments", "flatpages"]
+        )
         .filter(codename__regex=r"^(add|change|delete|view)_")
         .values_list("codename", flat=True)
     )
     assert {"add_article", "change_source", "delete_comment", "view_tag"} <= granted == expected
     assert editor.has_perm("articles.change_article") and editor.has_perm("comments.delete_comment")
+    assert editor.has_perm("flatpages.change_flatpage")  # About, Contact, comment guidelines
     assert not editor.has_perm("auth.change_user")
 
 

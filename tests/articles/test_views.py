@@ -108,7 +108,7 @@ def test_story_page_shows_the_story(client, kim):
 
     assert response.status_code == 200
     assertTemplateUsed(response, "articles/article_detail.html")
-    assertContains(response, f'<h1 class="story__headline">{kim.title}</h1>', html=True)
+    assertContains(response, f'<h1 class="story__headline" dir="auto">{kim.title}</h1>', html=True)
     assertContains(response, f'<p class="story__standfirst">{kim.standfirst}</p>', html=True)
     assertContains(response, '<span class="story__byline">BBC News</span>', html=True)
     assertContains(
@@ -240,7 +240,7 @@ def test_staff_preview_unpublished_story_with_banner(client, staff, request, fix
 
     assert response.status_code == 200
     assertContains(response, "Preview — not published.")
-    assertContains(response, f'<h1 class="story__headline">{story.title}</h1>', html=True)
+    assertContains(response, f'<h1 class="story__headline" dir="auto">{story.title}</h1>', html=True)
 
 
 def test_staff_see_no_banner_on_published_story(client, staff, kim):

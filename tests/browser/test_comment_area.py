@@ -38,3 +38,20 @@ def test_a_guest_finds_how_to_sign_in_and_how_their_data_is_processed(
     respond.get_by_role("link", name="Log in to reply").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     assert "%23comment-form" in page.url
+
+
+def test_the_comment_box_counts_down_and_the_guidelines_are_a_click_away(signed_in, demo_story):
+    from tests.factories import UserFactory
+
+    page = signed_in(UserFactory())
+    page.goto(demo_story.get_absolute_url())
+    box = page.get_by_label("Your comment")
+    counter = page.locator("#comment-form-count")
+    expect(counter).to_have_text("5,000 characters left")
+
+    box.fill("Ten chars!")
+
+    expect(counter).to_have_text("4,990 characters left")
+    page.get_by_role("link", name="comment guidelines").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment guidelines")
+    assert_accessible(page)

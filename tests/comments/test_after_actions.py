@@ -74,7 +74,7 @@ def test_a_reader_who_already_reported_is_told_so_before_filling_the_form(client
 
     page = client.get(reverse("comments:flag", kwargs={"pk": comment.pk}))
 
-    assertContains(page, "You reported this comment on")
+    assertContains(page, "You have already reported this comment, on")
     assertContains(page, "no need to report it again")
     assertNotContains(page, "Send report")
 

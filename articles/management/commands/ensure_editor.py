@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 EDITORS_GROUP = "Editors"
-EDITOR_APPS = ("articles", "comments")
+EDITOR_APPS = ("articles", "comments", "flatpages")
 EDITOR_ACTIONS = ("add", "change", "delete", "view")
 
 
