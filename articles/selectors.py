@@ -1,8 +1,10 @@
-"""Reads over stories that are more than a single filter: search and the archive index."""
+"""Reads over stories that are more than a single filter: search, the archive
+index, and a story's neighbours."""
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, F, Func, QuerySet, TextField, Value
+from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat, TruncMonth
+from django.utils import timezone
 
 from articles.models import Article
 
@@ -91,3 +93,29 @@ def article_archive_months() -> list[dict]:
         .annotate(count=Count("id"))
         .order_by("-month")
     )
+
+
+def adjacent_stories(*, article: Article, tags) -> dict:
+    """The published stories just before and after `article` from the same
+    source (else its first tag), in one query: {"label", "url", "previous", "next"}."""
+    if article.source_id:
+        label, url = article.source.name, article.source.get_absolute_url()
+        same = {"source_id": article.source_id}
+    elif tags:
+        label, url = tags[0].name, tags[0].get_absolute_url()
+        same = {"tags": tags[0]}
+    else:
+        return {}
+    when, pk = article.published_at, article.pk
+    stories = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__lte=timezone.now(), **same
+    ).values("id", "title", "slug", "published_at")
+    before = stories.filter(Q(published_at__lt=when) | Q(published_at=when, id__lt=pk))
+    after = stories.filter(Q(published_at__gt=when) | Q(published_at=when, id__gt=pk))
+    found = {"previous": None, "next": None}
+    for row in before.order_by("-published_at", "-id")[:1].union(
+        after.order_by("published_at", "id")[:1], all=True
+    ):
+        later = (row["published_at"], row["id"]) > (when, pk)
+        found["next" if later else "previous"] = Article(**row)
+    return {"label": label, "url": url, **found}

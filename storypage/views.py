@@ -21,6 +21,7 @@ from django.utils.cache import patch_cache_control
 from django.views.generic import DateDetailView
 
 from articles.models import Article, may_preview
+from articles.selectors import adjacent_stories
 from storypage import guest_pages, shared_pages, versions
 from storypage.section import comment_section_context, reader_state
 
@@ -91,12 +92,14 @@ class StoryPageView(DateDetailView):
         context = super().get_context_data(**kwargs)
         page_url = self.request.build_absolute_uri(article.get_absolute_url())
         last_change = max(article.published_at, article.created_at)
+        tags = list(article.tags.all())
         context.update(
             page_url=page_url,
             canonical_url=article.original_url or page_url,
             is_preview=not article.is_published,
             show_updated=article.updated_at - last_change > UPDATE_NOTICE_THRESHOLD,
-            tags=list(article.tags.all()),
+            tags=tags,
+            adjacent=adjacent_stories(article=article, tags=tags),
         )
         # The thread (up to megabytes of HTML) goes into a guest's or the
         # shared page after the template has rendered: passed through the

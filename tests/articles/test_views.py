@@ -421,3 +421,36 @@ def test_a_story_page_marks_no_section_as_current(client, article):
     nav = client.get(article.get_absolute_url()).content.decode()
     nav = nav[nav.index('aria-label="Main"') : nav.index("</nav>")]
     assert "aria-current" not in nav
+
+
+def test_a_story_links_the_previous_and_next_from_its_source(client, bbc):
+    day = datetime(2021, 6, 1, 9, tzinfo=UTC)
+    older, story, newer = (
+        ArticleFactory(source=bbc, title=title, published_at=day + timedelta(days=n))
+        for n, title in enumerate(["Older from the BBC", "This story", "Newer from the BBC"])
+    )
+    ArticleFactory(title="Another source's story", published_at=day + timedelta(days=1, hours=1))
+    ArticleFactory(source=bbc, title="A BBC draft", status=Article.Status.DRAFT,
+                   published_at=day + timedelta(days=1, hours=2))
+
+    page = client.get(story.get_absolute_url()).content.decode()
+    nav = page[page.index('class="story-nav"') :]
+    nav = nav[: nav.index("</nav>")]
+
+    assert 'More from <a href="/sources/bbc/">BBC</a>' in nav
+    assert f'<a href="{older.get_absolute_url()}" dir="auto">Older from the BBC</a>' in nav
+    assert f'<a href="{newer.get_absolute_url()}" dir="auto">Newer from the BBC</a>' in nav
+    assert "Another source" not in nav and "draft" not in nav
+
+
+def test_the_first_story_of_a_tag_has_only_a_next(client):
+    tag = TagFactory(name="Harbours", slug="harbours")
+    first = ArticleFactory(title="First", published_at=timezone.now() - timedelta(days=2))
+    second = ArticleFactory(title="Second", published_at=timezone.now() - timedelta(days=1))
+    first.tags.add(tag)
+    second.tags.add(tag)
+
+    page = client.get(first.get_absolute_url()).content.decode()
+
+    assert "More from <a href=\"/tags/harbours/\">Harbours</a>" in page
+    assert "Next story" in page and "Previous story" not in page

@@ -8,18 +8,19 @@ from pytest_django.asserts import assertContains
 
 from comments.models import Comment, Like
 from tests.comments.threads import wide_thread
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# Guest: story with its page versions (1) and its tags (1); the page's
-# threads with totals (1) and their replies (1); the social sign-in
-# providers configured in the admin, for "Leave a reply" (1). The current
-# Site, which that asks for too, is read once per process.
-GUEST_QUERIES = 5
+# Guest: story with its page versions (1) and its tags (1); the previous and
+# next stories from its source (1); the page's threads with totals (1) and
+# their replies (1); the social sign-in providers configured in the admin, for
+# "Leave a reply" (1). The current Site, which that asks for too, is read once
+# per process.
+GUEST_QUERIES = 6
 # Signed in: plus the session (1; sessions live in the database), the user
 # (1), and their likes with whether they have a comment awaiting moderation (1).
-READER_QUERIES = 7
+READER_QUERIES = 8
 # From the cache: a guest's whole page, no query at all (the page versions
 # this process read within the stated bound); a signed-in reader's page from
 # the rendering shared by readers: one, the user read together with their
@@ -32,7 +33,7 @@ SIZES = [10, 1_000, 10_000]
 
 
 def _story_with(total: int):
-    article = ArticleFactory()
+    article = ArticleFactory(source=SourceFactory())  # as stories are: from a source
     comments = wide_thread(article, total=total, roots=min(total, 200))
     return article, comments
 
