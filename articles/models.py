@@ -206,3 +206,14 @@ class Article(models.Model):
     def comments_are_open(self):
         close_at = self.comments_close_at
         return self.comments_open and (close_at is None or timezone.now() < close_at)
+
+    @property
+    def comments_closed_message(self) -> str:
+        """Why the story takes no comments, for readers; "" when it does."""
+        if self.comments_are_open:
+            return ""
+        close_at = self.comments_close_at
+        if self.comments_open and close_at is not None:
+            local = timezone.localtime(close_at)
+            return f"Comments closed on {local.day} {local:%B %Y}."
+        return "Comments are closed."

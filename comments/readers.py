@@ -83,11 +83,16 @@ def reader_html(
     )
 
 
-def render_thread(*, nodes, user) -> ThreadFragment:
-    """Render nodes to the HTML shared by readers of `user`'s kind."""
-    return render_nodes(nodes, guest=not user.is_authenticated)
+def render_thread(*, nodes, user, can_reply: bool = True) -> ThreadFragment:
+    """Render nodes to the HTML shared by readers of `user`'s kind (without
+    Reply links when the story's comments are closed)."""
+    return render_nodes(nodes, guest=not user.is_authenticated, can_reply=can_reply)
 
 
-def thread_html_for(*, request, nodes, liked: frozenset[int]) -> str:
+def thread_html_for(*, request, nodes, liked: frozenset[int], can_reply: bool = True) -> str:
     """Uncached rendering with the reader's controls (permalink and subtree pages)."""
-    return reader_html(render_thread(nodes=nodes, user=request.user), request=request, liked=liked)
+    return reader_html(
+        render_thread(nodes=nodes, user=request.user, can_reply=can_reply),
+        request=request,
+        liked=liked,
+    )

@@ -98,7 +98,7 @@ LIKES_FORM = (
 )
 
 
-def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
+def render_nodes(nodes: list[CommentNode], *, guest: bool, can_reply: bool = True) -> ThreadFragment:
     """The thread as one `<ol>`: nested lists from each node's level and the next.
 
     Everything is read straight from the nodes' rows, with each URL reversed
@@ -168,6 +168,13 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
             notice = (
                 f'\n<p class="comment__notice">{escape(node.notice)}</p>' if node.notice else ""
             )
+            # No Reply once the story's comments are closed.
+            reply = (
+                f'<a class="comment__reply" href="{reply_prefix}{pk}{reply_suffix}" '
+                f'data-reply-to="{pk}">Reply</a>\n'
+                if can_reply
+                else ""
+            )
             report = f'<a class="comment__report" href="{flag_prefix}{pk}{flag_suffix}">Report</a>'
             if guest:
                 like = f'<a class="like-button" href="{login}{pk}{login_suffix}">Like</a>\n'
@@ -208,9 +215,7 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool) -> ThreadFragment:
                 f'<p class="comment__likes" data-like-label="{pk}">'
                 f"{like_label(row.like_count)}</p>\n"
                 f"{like}"
-                f'<a class="comment__reply" href="{reply_prefix}{pk}{reply_suffix}" '
-                f'data-reply-to="{pk}">Reply</a>\n'
-                f"{actions}</footer>"
+                f"{reply}{actions}</footer>"
             )
         if node.has_more:
             append(

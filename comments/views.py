@@ -189,6 +189,10 @@ def comment_reply(request, pk: int):
     article = parent.article
     if not may_read_comment(parent, request.user):
         raise Http404("This comment cannot be replied to.")
+    if not article.comments_are_open:
+        return _refused(
+            request, parent, heading="Replies are closed", reason=article.comments_closed_message
+        )
     draft = request.session.get("comments:draft") or {}
     body = draft.get("body", "") if draft.get("parent_id") == parent.pk else ""
     form = CommentForm(initial={"parent": parent.pk, "body": body})
@@ -402,7 +406,10 @@ def comment_detail(request, pk: int):
             "article": comment.article,
             "ancestors": subtree.ancestors,
             "thread_html": thread_html_for(
-                request=request, nodes=subtree.nodes, liked=subtree.liked_ids
+                request=request,
+                nodes=subtree.nodes,
+                liked=subtree.liked_ids,
+                can_reply=comment.article.comments_are_open,
             ),
             "story_permalink": reverse("comments:go", kwargs={"pk": comment.pk}),
         },

@@ -270,13 +270,16 @@ def comment_section_context(
         state = reader_state(article_id=article.pk, user=user)
 
     kind = viewer_cache_kind(user, has_pending=state.has_pending)
+    # Closing comments (by the story, or by the site's period running out)
+    # takes the Reply links away: a closed story's threads are kept apart.
+    is_open = article.comments_are_open
     key = (
         thread_cache.fragment_key(
             article_id=article.pk,
             version=thread_version,
             page=requested_page,
             sort=sort,
-            viewer=kind,
+            viewer=kind if is_open else f"{kind}:closed",
         )
         if thread_version is not None
         else None
@@ -289,7 +292,7 @@ def comment_section_context(
         )
         nodes = thread_nodes(article=article, roots=rows, user=reader)
         thread = SectionThread(
-            fragment=render_thread(nodes=nodes, user=reader),
+            fragment=render_thread(nodes=nodes, user=reader, can_reply=is_open),
             number=number,
             num_pages=num_pages,
             thread_count=thread_count,
@@ -305,7 +308,6 @@ def comment_section_context(
         thread_html = reader_html(fragment, request=request, liked=state.liked)
 
     story_url = article.get_absolute_url()
-    is_open = article.comments_are_open
     form = None
     if is_open and user.is_authenticated:
         draft = "" if shared else pop_draft(request, article_id=article.pk, peek=True)
@@ -355,7 +357,7 @@ def comment_section_context(
             "page_path": page_path(story_url, page=number, sort=sort),
             "thread_count": thread.thread_count,
             "is_open": is_open,
-            "closed_message": closed_message(article),
+            "closed_message": article.comments_closed_message,
             "form": form,
             "post_url": reverse("comments:post", kwargs={"article_id": article.pk}),
             "form_url": f"{story_url}#comment-form",
@@ -363,16 +365,5 @@ def comment_section_context(
             "signup_url": signup_url(f"{story_url}#comment-form"),
         }
     }
-
-
-def closed_message(article) -> str:
-    """Why a story takes no comments, or "" when it does."""
-    if article.comments_are_open:
-        return ""
-    close_at = article.comments_close_at
-    if article.comments_open and close_at is not None:
-        local = timezone.localtime(close_at)
-        return f"Comments closed on {local.day} {local:%B %Y}."
-    return "Comments are closed."
 
 
