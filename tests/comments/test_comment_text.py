@@ -1,4 +1,4 @@
-"""What a commenter's text becomes on the page: typed links."""
+"""What a commenter's text becomes on the page: typed links and invisible text."""
 
 import importlib
 import re
@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from comments.formatting import render_comment
@@ -140,3 +141,49 @@ def test_the_rerender_command_fixes_stored_html_and_cached_pages(client, article
     assert CommentVersion.objects.get(comment=comment).body_html == render_comment(DISGUISED)
     untouched.refresh_from_db()
     assert untouched.body_html == "<p>plain words</p>"
+
+
+# Invisible text -------------------------------------------------------------------
+
+INVISIBLE = [
+    "\u200b",
+    "\u200b\u200c\u200d\u2060\ufeff",
+    "\u00a0\u202f\u200b",
+    "\u3000\u2800\u3164",
+    "<em>\u200b</em>",
+    "> \u200b",
+    "\u200e\u034f\ufe0f",
+]
+
+
+@pytest.mark.parametrize("body", INVISIBLE)
+def test_a_comment_with_no_visible_character_is_refused(client, article, user, body):
+    client.force_login(user)
+
+    response = _post(client, article, body)
+
+    assertContains(response, "This comment has no visible text", status_code=400)
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("body", INVISIBLE)
+def test_an_edit_to_invisible_text_is_refused_and_keeps_the_comment(client, article, user, body):
+    comment = build(article, [C("Something to say", author=user, created_at=timezone.now())])[
+        "Something to say"
+    ]
+    client.force_login(user)
+
+    response = client.post(reverse("comments:edit", kwargs={"pk": comment.pk}), {"body": body})
+
+    assertContains(response, "This comment has no visible text", status_code=400)
+    comment.refresh_from_db()
+    assert comment.body == "Something to say"
+
+
+@pytest.mark.parametrize("body", ["a\u200b", "\u200b😀", "\u00a0.", "שלום\u200f", "e\u0301"])
+def test_text_with_something_visible_is_posted(client, article, user, body):
+    client.force_login(user)
+
+    _post(client, article, body)
+
+    assert Comment.objects.get().body == body.strip()
