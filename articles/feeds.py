@@ -31,7 +31,8 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.standfirst
+        # The standfirst, else the start of the first paragraph: never empty.
+        return item.summary
 
     def item_author_name(self, item):
         return item.byline or None

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.rendering import render_markdown
+from articles.rendering import render_markdown, summary_from_html
 
 
 class Source(models.Model):
@@ -182,6 +182,12 @@ class Article(models.Model):
                 "slug": self.slug,
             },
         )
+
+    @property
+    def summary(self) -> str:
+        """The standfirst, or else the start of the first paragraph (plain
+        text), for link previews, feeds and search engines."""
+        return self.standfirst.strip() or summary_from_html(self.body_html)
 
     @property
     def is_published(self):

@@ -2,6 +2,7 @@
 index, and a story's neighbours."""
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat, TruncMonth
 from django.utils import timezone
@@ -13,8 +14,9 @@ from articles.models import Article
 HIGHLIGHT_START = "⟦hl⟧"
 HIGHLIGHT_STOP = "⟦/hl⟧"
 
-# Longer input than this is not a search a reader typed; trim it rather than
-# hand PostgreSQL an arbitrarily large query.
+# Longer input than this is not a search a reader typed: the search page
+# refuses it with a message (the boxes' maxlength stops it in a browser),
+# and article_search never hands PostgreSQL more.
 MAX_QUERY_LENGTH = 200
 
 SEARCH_CONFIG = "english"
@@ -31,11 +33,27 @@ class _StripTags(Func):
 
 
 def clean_search_query(raw: str | None) -> str:
-    """The reader's query tidied for searching: trimmed, NUL-free, bounded in length."""
+    """The reader's query tidied for searching: trimmed, NUL-free, runs of
+    whitespace made one space. Its length is the caller's to check."""
     if not raw:
         return ""
     # PostgreSQL rejects NUL bytes in text parameters outright.
-    return " ".join(raw.replace("\x00", " ").split())[:MAX_QUERY_LENGTH].strip()
+    return " ".join(raw.replace("\x00", " ").split())
+
+
+def search_has_words(*, query: str) -> bool:
+    """Whether `query` leaves anything to search for once PostgreSQL has
+    parsed it as article_search does: False when it is only stop words
+    ("the", "and of") or punctuation, which the search configuration drops.
+    """
+    query = clean_search_query(query)[:MAX_QUERY_LENGTH]
+    if not query:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))", [SEARCH_CONFIG, query]
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def article_search(*, query: str) -> QuerySet[Article]:
@@ -47,9 +65,10 @@ def article_search(*, query: str) -> QuerySet[Article]:
     marked) and `search_snippet` (fragments of standfirst and body around the
     matches); both are marked with HIGHLIGHT_START/STOP and must go through
     the `highlighted` filter. Input with no searchable words (empty,
-    punctuation, stop words only) matches nothing rather than failing.
+    punctuation, stop words only) matches nothing rather than failing;
+    only the first MAX_QUERY_LENGTH characters are searched.
     """
-    query = clean_search_query(query)
+    query = clean_search_query(query)[:MAX_QUERY_LENGTH].strip()
     if not query:
         return Article.objects.none()
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)

@@ -13,7 +13,13 @@ from django.views.generic import (
 )
 
 from articles.models import Article, Source, Tag
-from articles.selectors import article_archive_months, article_search, clean_search_query
+from articles.selectors import (
+    MAX_QUERY_LENGTH,
+    article_archive_months,
+    article_search,
+    clean_search_query,
+    search_has_words,
+)
 
 
 class PublishedStoriesMixin:
@@ -96,16 +102,50 @@ class SourceArticleListView(PublishedStoriesMixin, ListView):
 
 
 class ArticleSearchView(ListView):
-    """Full-text search; any query, even nonsense, renders a page rather than an error."""
+    """Full-text search; any query, even nonsense, renders a page rather than an error.
+
+    A query longer than MAX_QUERY_LENGTH is not run: the page says so. One
+    that finds nothing is checked for words to search for, so a query of
+    only stop words is told that, not to try other words.
+    """
 
     template_name = "articles/search.html"
 
     def get_queryset(self):
         self.search_query = clean_search_query(self.request.GET.get("q"))
+        self.search_problem = ""
+        if len(self.search_query) > MAX_QUERY_LENGTH:
+            self.search_problem = (
+                f"Searches can be at most {MAX_QUERY_LENGTH} characters long; this one has "
+                f"{len(self.search_query):,}. Search for the few words that matter most."
+            )
+            return Article.objects.none()
         return article_search(query=self.search_query)
 
     def get_paginate_by(self, queryset):
         return settings.NEWSROOM_SEARCH_RESULTS_PER_PAGE
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(search_query=self.search_query, **kwargs)
+        context = super().get_context_data(**kwargs)
+        query = self.search_query
+        problem = self.search_problem
+        # Only a search that found nothing costs the extra query.
+        if query and not problem and not context["paginator"].count:
+            if not search_has_words(query=query):
+                if any(char.isalnum() for char in query):
+                    problem = (
+                        f"“{query}” is too common to search for; add a more specific word."
+                        if len(query.split()) == 1
+                        else f"The words “{query}” are too common to search for; "
+                        "add a more specific word."
+                    )
+                else:
+                    problem = f"“{query}” has no words to search for; type a word or phrase."
+        too_long = len(query) > MAX_QUERY_LENGTH
+        context.update(
+            search_query="" if too_long else query,
+            search_box=query[:MAX_QUERY_LENGTH],
+            search_problem=problem,
+            search_max_length=MAX_QUERY_LENGTH,
+        )
+        return context

@@ -5,10 +5,15 @@ The rules are the ones a reader expects from a comment box:
 - a blank line starts a new paragraph, a single newline is a line break;
 - lines starting with "> " are a quotation (consecutive lines form one
   blockquote; "> > " nests);
-- bare web addresses become links (done by the sanitizer's linkifier);
-- the few tags the sanitizer allows (p, br, a, blockquote, em, strong, code,
-  pre, ul, ol, li) may be typed as HTML; anything else that looks like markup
-  is shown literally, so "a <b> c" and "x < y" read as typed.
+- bare web addresses become links (done by the sanitizer's linkifier), and
+  they are the only links: a link's text is always its address;
+- the few formatting tags the sanitizer allows (p, br, blockquote, em,
+  strong, code, pre, ul, ol, li) may be typed as HTML; anything else that
+  looks like markup is shown literally, so "a <b> c" and "x < y" read as
+  typed. That includes a typed <a href="...">: its text could name one
+  place and its address go to another ("bbc.co.uk/news" leading to a
+  phishing page), so it shows as typed, and any address in it is linked
+  as itself.
 
 Everything goes through `newsroom.sanitize.clean_comment_html` last: this
 module only decides what is text and what is markup, never what is safe.
@@ -19,10 +24,14 @@ import re
 
 from newsroom.sanitize import COMMENT_TAGS, clean_comment_html
 
-# A start or end tag of an allowed element, with well-formed attributes. Only
+# Tags a reader may type. The sanitizer allows <a> too, for the links its
+# linkifier makes from bare addresses; a typed one is shown as text.
+TYPED_TAGS = COMMENT_TAGS - {"a"}
+
+# A start or end tag of a typed element, with well-formed attributes. Only
 # these pass through unescaped; every other "<" and "&" is escaped and shows
 # as typed. The sanitizer still vets the attributes of what passes.
-_TAG_NAMES = "|".join(sorted(COMMENT_TAGS, key=len, reverse=True))
+_TAG_NAMES = "|".join(sorted(TYPED_TAGS, key=len, reverse=True))
 _ATTRIBUTE = r"""\s+[^\s"'<>=/`]+(?:\s*=\s*(?:"[^"<]*"|'[^'<]*'|[^\s"'<>=`]+))?"""
 _ALLOWED_TAG_RE = re.compile(
     rf"</(?:{_TAG_NAMES})\s*>|<(?:{_TAG_NAMES})(?:{_ATTRIBUTE})*\s*/?>",

@@ -1,4 +1,5 @@
-"""URLs of the reply notification emails (included under /comments/)."""
+"""URLs of reply emails: the unsubscribe link in them and the reader's list
+of them (included under /comments/)."""
 
 from django.urls import path
 
@@ -8,4 +9,10 @@ app_name = "comments_extra"
 
 urlpatterns = [
     path("unsubscribe/<str:token>/", notification_views.unsubscribe, name="unsubscribe"),
+    path("reply-emails/", notification_views.reply_emails, name="reply-emails"),
+    path(
+        "reply-emails/<int:pk>/stop/",
+        notification_views.reply_emails_stop,
+        name="reply-emails-stop",
+    ),
 ]

@@ -8,13 +8,17 @@ a write it cannot make with `CommentError` (the reason for the reader) or
 threads are rebuilt.
 
 The package is split by concern: `writes` (the reader-facing actions and
-the rules views share), `locks` (why and how tree writes are serialised)
-and `imports` (copying a thread from a story's original page).
+the rules views share), `locks` (why and how tree writes are serialised),
+`imports` (copying a thread from a story's original page), `rerender`
+(stored HTML rendered again after the formatting rules change) and
+`subscriptions` (a reader switching off their reply emails).
 """
 
 from comments.exceptions import CommentError
 from comments.services.imports import ImportedComment, ImportedVersion, comment_import_thread
 from comments.services.locks import lock_new_tree, lock_thread
+from comments.services.rerender import comment_html_rerender
+from comments.services.subscriptions import reply_emails_stop
 from comments.services.moderation import (
     comment_moderate,
     comment_version_redact,
@@ -44,6 +48,7 @@ __all__ = [
     "comment_delete",
     "comment_edit",
     "comment_flag",
+    "comment_html_rerender",
     "comment_import_thread",
     "comment_moderate",
     "comment_version_redact",
@@ -53,6 +58,7 @@ __all__ = [
     "like_toggle",
     "lock_new_tree",
     "lock_thread",
+    "reply_emails_stop",
     "user_ban",
     "user_unban",
 ]

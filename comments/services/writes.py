@@ -1,5 +1,7 @@
 """Readers' and moderators' writes to comments, and the rules views share."""
 
+import html as html_entities
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -142,9 +144,35 @@ def _clean_body(body: str) -> tuple[str, str]:
     html = render_comment(text) if text else ""
     # Django's tag stripper suffices on HTML already sanitized, and costs a
     # fifth of a second pass through bleach.
-    if not strip_tags(html).strip():
+    shown = html_entities.unescape(strip_tags(html))
+    if not shown.strip():
         raise CommentError("Write something before posting.", code="empty")
+    if not has_visible_character(shown):
+        raise CommentError(
+            "This comment has no visible text, only invisible characters "
+            "(zero-width or no-break spaces, for instance). Write something people can read.",
+            code="invisible",
+        )
     return text, html
+
+
+# Unicode categories that print nothing on their own: control and format
+# characters (zero-width spaces and joiners, direction marks, soft hyphens,
+# tags), space, line and paragraph separators (no-break spaces included), and
+# combining marks, which only change the character before them (variation
+# selectors, the grapheme joiner).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
+# Letters and symbols that fonts draw as blank space, used to fake an empty
+# name or message: the Hangul fillers and the blank Braille pattern.
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible_character(text: str) -> bool:
+    """Whether `text` has at least one character that shows on the page."""
+    return any(
+        char not in _BLANK_GLYPHS and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        for char in text
+    )
 
 
 def _moderation_status(
@@ -197,8 +225,9 @@ def comment_create(
     Refuses (CommentError) when the story is unpublished or closed, the
     parent is on another story or is not published (a reply to an
     author-deleted comment is fine), the reply would be nested deeper than
-    NEWSROOM_COMMENT_MAX_DEPTH, or the body is empty or too long. Anonymous
-    or inactive authors get PermissionDenied. The spam pipeline then rejects
+    NEWSROOM_COMMENT_MAX_DEPTH, or the body is empty, has no visible
+    character or is too long. Anonymous or inactive authors get
+    PermissionDenied. The spam pipeline then rejects
     it (CommentError with the reason) or decides its status: published, or
     held as pending / spam with the reasons in hold_reason. `referrer` and
     `honeypot` (the hidden form field) are for the pipeline only.

@@ -8,7 +8,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Article
-from articles.selectors import article_search
+from articles.selectors import MAX_QUERY_LENGTH, article_search
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,28 +90,96 @@ def test_snippet_is_plain_escaped_text_with_only_mark_tags(client):
 
 
 @pytest.mark.parametrize(
-    "query", ["", "   ", "!!!", "&|!():*'\"", "the and of", "-", '"unbalanced', "xqzjvkwp", "\x00"]
+    ("query", "said"),
+    [
+        ("", "Type a word or phrase to search every story."),
+        ("   ", "Type a word or phrase to search every story."),
+        ("\x00", "Type a word or phrase to search every story."),
+        ("!!!", "has no words to search for; type a word or phrase."),
+        ("&|!():*'\"", "has no words to search for; type a word or phrase."),
+        ("-", "has no words to search for; type a word or phrase."),
+        ("the and of", "are too common to search for; add a more specific word."),
+        ('"unbalanced', "No stories match"),
+        ("xqzjvkwp", "No stories match"),
+    ],
 )
-def test_odd_queries_give_a_friendly_page(client, stories, query):
+def test_odd_queries_give_a_friendly_page(client, stories, query, said):
     response = client.get(SEARCH, {"q": query})
 
     assert response.status_code == 200
     assert "<mark>" not in response.content.decode()
-    if query.strip() and query != "\x00":
-        assertContains(response, "No stories match")
-    else:
-        assertContains(response, "Type a word or phrase to search every story.")
+    assertContains(response, said)
 
 
 def test_search_without_q_parameter(client):
     assertContains(client.get(SEARCH), "Search the archive")
 
 
-def test_very_long_query_is_trimmed_not_an_error(client, stories):
-    response = client.get(SEARCH, {"q": "missile " * 500})
+def test_a_query_of_only_stop_words_says_they_are_too_common(client, stories):
+    response = client.get(SEARCH, {"q": "the"})
+
+    assertContains(
+        response,
+        '<p class="search__problem" role="alert">'
+        "“the” is too common to search for; add a more specific word.</p>",
+        html=True,
+    )
+    assertNotContains(response, "No stories match")
+    assertNotContains(response, "Try fewer or different words")
+
+
+def test_stop_words_beside_a_real_word_still_search(client, stories):
+    response = client.get(SEARCH, {"q": "the missile"})
+
+    assertContains(response, "2 stories match.")
+    assertNotContains(response, "too common")
+
+
+@pytest.mark.parametrize(
+    ("query", "queries"),
+    [
+        # The count, the page of results and their tags: no check for words.
+        ("missile", 3),
+        # The count, then the check for words; no page of results to read.
+        ("the", 2),
+        ("xqzjvkwp", 2),
+    ],
+)
+def test_search_query_counts(client, stories, django_assert_num_queries, query, queries):
+    client.get(SEARCH, {"q": query})  # settle per-process state
+    with django_assert_num_queries(queries):
+        client.get(SEARCH, {"q": query})
+
+
+def test_both_search_boxes_are_limited_in_length(client):
+    page = client.get(SEARCH).content.decode()
+
+    assert f'id="search-q" type="search" name="q" value="" maxlength="{MAX_QUERY_LENGTH}"' in page
+    assert f'name="q" value="" maxlength="{MAX_QUERY_LENGTH}" placeholder="Search stories"' in page
+
+
+def test_a_too_long_query_is_refused_with_a_message(client, stories):
+    query = "missile " * 625  # 5,000 characters
+
+    response = client.get(SEARCH, {"q": query})
 
     assert response.status_code == 200
-    assertContains(response, "<mark>missile</mark>")
+    assertContains(
+        response,
+        '<p class="search__problem" role="alert">Searches can be at most 200 characters long; '
+        "this one has 4,999. Search for the few words that matter most.</p>",
+        html=True,
+    )
+    assertNotContains(response, "<mark>")
+    # The box keeps as much of it as may be searched, ready to shorten.
+    box = f'value="{query.strip()[:MAX_QUERY_LENGTH]}" maxlength="{MAX_QUERY_LENGTH}"'
+    assertContains(response, box)
+
+
+def test_a_query_of_exactly_the_limit_is_searched(client, stories):
+    query = ("missile " * 40)[:MAX_QUERY_LENGTH]
+
+    assertContains(client.get(SEARCH, {"q": query}), "<mark>missile</mark>")
 
 
 def test_pagination_keeps_the_query(client, stories, settings):

@@ -61,9 +61,10 @@ def test_bare_urls_become_user_content_links():
     )
 
 
-def test_typed_links_keep_their_text_and_get_the_rel():
+def test_a_typed_link_shows_as_typed_and_its_address_links_as_itself():
     assert render_comment('Read <a href="https://example.com" title="t">this</a>') == (
-        '<p>Read <a href="https://example.com" rel="nofollow ugc noopener">this</a></p>'
+        '<p>Read &lt;a href="<a href="https://example.com" rel="nofollow ugc noopener">'
+        'https://example.com</a>" title="t"&gt;this&lt;/a&gt;</p>'
     )
 
 
