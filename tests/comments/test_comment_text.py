@@ -29,7 +29,7 @@ def _post(client, article, body):
 
 def _links(page: str) -> list[tuple[str, str]]:
     """(address, text) of every link in the page's comment bodies."""
-    bodies = re.findall(r'<div class="comment__body">(.*?)</div>', page, re.DOTALL)
+    bodies = re.findall(r'<div class="comment__body"[^>]*>(.*?)</div>', page, re.DOTALL)
     return [
         (href, text)
         for body in bodies
