@@ -1,5 +1,6 @@
 """Full-text search: ranking, highlighting, and never failing on odd input."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -197,3 +198,14 @@ def test_pagination_keeps_the_query(client, stories, settings):
 @pytest.mark.parametrize("page", ["99", "abc", "-1"])
 def test_bad_page_number_is_not_found_not_an_error(client, stories, page):
     assert client.get(SEARCH, {"q": "missile", "page": page}).status_code == 404
+
+
+def test_search_boxes_take_the_direction_of_what_is_typed(client):
+    page = client.get("/search/", {"q": "שלום"})
+
+    assertContains(page, 'id="search-q" type="search" name="q" value="שלום"')
+    content = page.content.decode()
+    assert content.count('type="search"') == 2
+    assert content.count('dir="auto">') >= 2
+    for box in re.findall(r'<input id="[^"]*" type="search"[^>]*>', content):
+        assert 'dir="auto"' in box
