@@ -70,6 +70,40 @@ def test_a_signed_in_readers_pages_have_no_serious_accessibility_violations(
     )
 
 
+def test_the_pages_a_commenter_meets_after_acting_have_no_serious_violations(
+    signed_in, deep_thread_story
+):
+    # Reply emails, a continued thread, an edit history with a hidden version,
+    # a second report, a refused edit and the site's own pages.
+    from comments.models import Comment, Flag
+    from comments.services import comment_edit, comment_flag
+
+    reader = UserFactory(username="reader")
+    own = comment_create(
+        article=deep_thread_story, author=reader, body="Mine, with replies.", notify_replies=True
+    )
+    other = Comment.objects.filter(article=deep_thread_story).exclude(author=reader).first()
+    comment_flag(comment=other, user=reader, reason=Flag.Reason.SPAM)
+    comment_edit(comment=own, editor=reader, body="Mine, edited once.")
+    deepest = Comment.objects.filter(article=deep_thread_story).order_by("-level").first()
+    continued = deepest.get_ancestors().get(level=5)
+    page = signed_in(reader)
+    check_pages(
+        page,
+        {
+            "reply emails": "/comments/reply-emails/",
+            "continued thread": f"/comments/{continued.pk}/",
+            "edit history": f"/comments/{own.pk}/history/",
+            "already reported": f"/comments/{other.pk}/flag/",
+            "refused edit": f"/comments/{other.pk}/edit/",
+            "about": "/about/",
+            "contact": "/contact/",
+            "comment guidelines": "/comment-guidelines/",
+            "privacy": "/privacy/comments/",
+        },
+    )
+
+
 def test_the_check_catches_a_real_problem(page):
     """Guards the guard: an unlabelled field and an image without alt text must fail."""
     page.goto("/")
