@@ -1,3 +1,4 @@
+from django import forms
 from allauth.account.forms import LoginForm as AllauthLoginForm
 
 
@@ -14,3 +15,27 @@ class LoginForm(AllauthLoginForm):
         login = self.fields["login"]
         login.label = "Username or email"
         login.widget.attrs["autocomplete"] = "username"
+
+
+class AccountDeleteForm(forms.Form):
+    """Closing an account: confirmed by the reader's password when they have one."""
+
+    password = forms.CharField(
+        label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    remove_comments = forms.BooleanField(
+        required=False,
+        label="Also remove my comments that no one has replied to (the others show as “[deleted]”)",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not user.has_usable_password():
+            del self.fields["password"]  # confirmed by a link sent by email instead
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password; nothing was deleted.")
+        return password

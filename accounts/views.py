@@ -1,7 +1,24 @@
-from django.http import Http404
+import json
+
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.mail import send_mail
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import ListView
 
-from accounts.selectors import profile_comment_list, profile_user_get
+from accounts.forms import AccountDeleteForm
+from accounts.selectors import personal_data_export, profile_comment_list, profile_user_get
+from accounts.services import account_delete
+
+# A link to close an account without a password is good for a day, and only
+# while the account's password state is the one it was made for.
+DELETE_LINK_SALT = "accounts.delete"
+DELETE_LINK_MAX_AGE = 60 * 60 * 24
 
 
 class ProfileView(ListView):
@@ -23,3 +40,85 @@ class ProfileView(ListView):
         context = super().get_context_data(**kwargs)
         context["profile_user"] = self.profile_user
         return context
+
+
+@require_GET
+@login_required
+@never_cache
+def personal_data_download(request):
+    """Everything held about the reader, as a JSON file."""
+    data = personal_data_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    filename = f"newsroom-data-{request.user.pk}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _delete_token(user) -> str:
+    return signing.dumps({"user": user.pk, "password": user.password}, salt=DELETE_LINK_SALT)
+
+
+def _token_user_id(token: str) -> tuple[int, str] | None:
+    """(user id, password hash) the link was made for, if it is genuine and fresh."""
+    try:
+        data = signing.loads(token, salt=DELETE_LINK_SALT, max_age=DELETE_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return data.get("user"), data.get("password")
+
+
+def _close(request, *, remove_comments: bool):
+    account_delete(user=request.user, remove_comments=remove_comments)
+    logout(request)
+    return redirect("accounts:deleted")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def account_delete_view(request):
+    """Close the reader's account, confirmed by their password; a reader who
+    signs in only through another site gets a confirmation link by email."""
+    user = request.user
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=user)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        if user.has_usable_password():
+            return _close(request, remove_comments=form.cleaned_data["remove_comments"])
+        link = request.build_absolute_uri(
+            reverse("accounts:delete-confirm", kwargs={"token": _delete_token(user)})
+        )
+        send_mail(
+            "Confirm closing your account",
+            f"Someone, hopefully you, asked to close your account {user.get_username()}.\n\n"
+            f"To close it and erase your personal data, open this link within a day:\n{link}\n\n"
+            "If you did not ask, ignore this email: nothing changes.",
+            None,
+            [user.email],
+        )
+        sent = True
+    return render(
+        request,
+        "accounts/delete.html",
+        {"form": form, "sent": sent, "by_email": not user.has_usable_password()},
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def account_delete_confirm(request, token: str):
+    """The emailed link: a last confirmation, then the account is closed."""
+    found = _token_user_id(token)
+    if found is None or found[0] != request.user.pk or found[1] != request.user.password:
+        return render(request, "accounts/delete_link_refused.html", status=400)
+    if request.method == "POST":
+        return _close(request, remove_comments=request.POST.get("remove_comments") == "on")
+    return render(request, "accounts/delete_confirm.html", {"token": token})
+
+
+def account_deleted(request):
+    return render(request, "accounts/deleted.html")

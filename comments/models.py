@@ -196,7 +196,15 @@ class Flag(models.Model):
         OFF_TOPIC = "off_topic", "Off-topic"
         OTHER = "other", "Something else"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags")
+    # Empty once the reader who reported it closed their account: the report
+    # stays for the moderators, without who made it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="flags",
+    )
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(max_length=20, choices=Reason)
     note = models.CharField(max_length=500, blank=True)
