@@ -1,5 +1,5 @@
-from django import forms
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from django import forms
 
 
 class LoginForm(AllauthLoginForm):

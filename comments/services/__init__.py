@@ -17,14 +17,14 @@ the rules views share), `locks` (why and how tree writes are serialised),
 from comments.exceptions import CommentError
 from comments.services.imports import ImportedComment, ImportedVersion, comment_import_thread
 from comments.services.locks import lock_new_tree, lock_thread
-from comments.services.rerender import comment_html_rerender
-from comments.services.subscriptions import reply_emails_stop
 from comments.services.moderation import (
     comment_moderate,
     comment_version_redact,
     user_ban,
     user_unban,
 )
+from comments.services.rerender import comment_html_rerender
+from comments.services.subscriptions import reply_emails_stop
 from comments.services.writes import (
     can_delete,
     can_edit,

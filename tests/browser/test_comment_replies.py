@@ -135,4 +135,4 @@ def test_a_reply_deep_in_a_continued_thread_lands_where_it_is_shown(
         expect(page).to_have_url(re.compile(rf"/comments/{continued.pk}/#comment-{reply.pk}$"))
         expect(page.get_by_role("status")).to_contain_text("Your reply is posted.")
         # The reply is the :target, which the stylesheet highlights.
-        assert page.evaluate(f"document.querySelector(':target').id") == f"comment-{reply.pk}"
+        assert page.evaluate("document.querySelector(':target').id") == f"comment-{reply.pk}"

@@ -82,7 +82,7 @@ def test_the_edit_form_says_until_when_its_author_may_edit(client, article, user
     form = client.get(reverse("comments:edit", kwargs={"pk": mine.pk}))
 
     until = posted + timedelta(minutes=settings.NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES)
-    assertContains(form, f"You can edit it until <time datetime=")
+    assertContains(form, "You can edit it until <time datetime=")
     assertContains(form, f">{until:%H:%M}</time>")
 
 
