@@ -82,10 +82,28 @@ def test_health_check_answers_without_touching_the_database(client, db, django_a
     assert "no-cache" in response.headers["Cache-Control"]
 
 
-def test_settings_fail_closed_when_the_debug_variable_is_forgotten():
-    # No DJANGO_* variable at all: debug stays off, so the missing secret key
-    # stops start-up instead of signing cookies with the development key.
-    result = manage("check")
+def test_the_server_fails_closed_when_the_debug_variable_is_forgotten():
+    # No DJANGO_* variable at all: debug stays off for the server (what
+    # gunicorn loads), so the missing secret key stops it instead of signing
+    # cookies with the development key.
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-c", "import newsroom.wsgi"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_manage_py_in_a_bare_checkout_is_a_developers_tool_but_never_half_configured():
+    bare = manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert bare.stdout.strip() == "True", bare.stderr
+    # One production variable set, the rest forgotten: refused.
+    result = manage("check", DATABASE_URL=PRODUCTION["DATABASE_URL"])
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
