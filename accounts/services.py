@@ -41,8 +41,8 @@ def account_delete(*, user, remove_comments: bool = False) -> None:
         touched = set(mine.values_list("article_id", flat=True))
         liked = Like.objects.filter(user=user)
         touched |= set(liked.values_list("comment__article_id", flat=True))
-        for comment_id in liked.values_list("comment_id", flat=True):
-            Comment.objects.filter(pk=comment_id).update(like_count=F("like_count") - 1)
+        # One like per reader and comment: each comment they liked loses one.
+        Comment.objects.filter(likes__user=user).update(like_count=F("like_count") - 1)
         liked.delete()
 
         if remove_comments:

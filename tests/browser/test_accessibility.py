@@ -100,6 +100,7 @@ def test_the_pages_a_commenter_meets_after_acting_have_no_serious_violations(
             "contact": "/contact/",
             "comment guidelines": "/comment-guidelines/",
             "privacy": "/privacy/comments/",
+            "close my account": "/my-account/close/",
         },
     )
 
