@@ -183,13 +183,18 @@ def personal_data_export(*, user) -> dict:
                 .values_list("comment_id", flat=True)
             ),
             "bans_made": list(Ban.objects.filter(created_by=user).values_list("pk", flat=True)),
+            # What they did in the admin, not to whom: an entry's object name and
+            # change message can hold other people's names and addresses.
             "admin_log": [
                 {
                     "at": _iso(entry.action_time),
-                    "object": entry.object_repr,
-                    "change": entry.get_change_message(),
+                    "action": entry.get_action_flag_display(),
+                    "object_type": str(entry.content_type) if entry.content_type_id else "",
+                    "object_id": entry.object_id,
                 }
-                for entry in LogEntry.objects.filter(user=user).order_by("action_time")
+                for entry in LogEntry.objects.filter(user=user)
+                .select_related("content_type")
+                .order_by("action_time")
             ],
         },
     }

@@ -4,6 +4,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.mail import send_mail
+from django.utils.crypto import salted_hmac
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,17 +57,24 @@ def personal_data_download(request):
     return response
 
 
+def _password_state(user) -> str:
+    """A keyed fingerprint of the account's password state: the link stops
+    working when it changes, and the link (readable, though signed) never
+    carries the password hash itself."""
+    return salted_hmac(DELETE_LINK_SALT, user.password, algorithm="sha256").hexdigest()[:20]
+
+
 def _delete_token(user) -> str:
-    return signing.dumps({"user": user.pk, "password": user.password}, salt=DELETE_LINK_SALT)
+    return signing.dumps({"user": user.pk, "state": _password_state(user)}, salt=DELETE_LINK_SALT)
 
 
 def _token_user_id(token: str) -> tuple[int, str] | None:
-    """(user id, password hash) the link was made for, if it is genuine and fresh."""
+    """(user id, password state) the link was made for, if it is genuine and fresh."""
     try:
         data = signing.loads(token, salt=DELETE_LINK_SALT, max_age=DELETE_LINK_MAX_AGE)
     except signing.BadSignature:
         return None
-    return data.get("user"), data.get("password")
+    return data.get("user"), data.get("state")
 
 
 def _close(request, *, remove_comments: bool):
@@ -113,7 +121,7 @@ def account_delete_view(request):
 def account_delete_confirm(request, token: str):
     """The emailed link: a last confirmation, then the account is closed."""
     found = _token_user_id(token)
-    if found is None or found[0] != request.user.pk or found[1] != request.user.password:
+    if found is None or found[0] != request.user.pk or found[1] != _password_state(request.user):
         return render(request, "accounts/delete_link_refused.html", status=400)
     if request.method == "POST":
         return _close(request, remove_comments=request.POST.get("remove_comments") == "on")
