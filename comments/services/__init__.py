@@ -15,6 +15,7 @@ the rules views share), `locks` (why and how tree writes are serialised),
 """
 
 from comments.exceptions import CommentError
+from comments.services.erasure import reader_erase
 from comments.services.imports import ImportedComment, ImportedVersion, comment_import_thread
 from comments.services.locks import lock_new_tree, lock_thread
 from comments.services.moderation import (
@@ -58,6 +59,7 @@ __all__ = [
     "like_toggle",
     "lock_new_tree",
     "lock_thread",
+    "reader_erase",
     "reply_emails_stop",
     "user_ban",
     "user_unban",
