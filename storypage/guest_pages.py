@@ -67,7 +67,7 @@ _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # body under its ETag, a hash of the body; each process also keeps the bodies
 # it served lately (a body under its hash can never be stale).
 _bodies = BoundedMemory(
-    size=lambda bodies: len(bodies[0]) + len(bodies[1] or b""), share=0.35
+    size=lambda bodies: len(bodies[0]) + len(bodies[1] or b""), share=0.3
 )
 
 

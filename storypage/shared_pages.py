@@ -1,7 +1,7 @@
 """Signed-in readers' story pages, from one rendering shared by all of them.
 
 A signed-in reader's story page differs from any other reader's in three
-places only: the account links in the header (their name, the log-out form),
+places only: the account links in the header (their name and profile link),
 the CSRF token in each form, and the thread, whose like buttons and Edit /
 Delete links are theirs (`comments.readers.reader_html` fills those from one
 small query). So the page is rendered once with a placeholder in each of
@@ -18,6 +18,7 @@ or a draft kept across log-in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -31,7 +32,7 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from accounts.backends import preloaded
@@ -46,21 +47,48 @@ from storypage.section import THREAD_PLACEHOLDER, ReaderState, reader_and_state
 
 logger = logging.getLogger(__name__)
 
-KIND = "reader-page-v3"  # entries name their parts by hash
-NAV, CSRF, THREAD = "nav", "csrf", "thread"
+KIND = "reader-page-v4"  # entries name their parts by hash
+NAME, PROFILE, CSRF, THREAD = "name", "profile", "csrf", "thread"
 # Placeholders carry a random token, so no text in a story or comment can
 # pass for one. NUL characters cannot come from a form or the importer.
 _TOKEN = secrets.token_hex(8)
-NAV_PLACEHOLDER = f"\x00{_TOKEN}:{NAV}\x00"
+NAME_PLACEHOLDER = f"\x00{_TOKEN}:{NAME}\x00"
 CSRF_PLACEHOLDER = f"\x00{_TOKEN}:{CSRF}\x00"
-_SPLIT = re.compile(
-    "|".join(
-        f"(?:{re.escape(marker)})"
-        for marker in (NAV_PLACEHOLDER, CSRF_PLACEHOLDER, THREAD_PLACEHOLDER)
-    )
-)
-_KIND_OF = {NAV_PLACEHOLDER: NAV, CSRF_PLACEHOLDER: CSRF, THREAD_PLACEHOLDER: THREAD}
-ACCOUNT_NAV_TEMPLATE = "includes/_account_nav.html"
+# Goes into a URL, so letters and digits only (nothing for `reverse` to quote).
+_USERNAME_PLACEHOLDER = f"reader{_TOKEN}"
+
+
+class _AnyReader:
+    """Stands in for the reader in the shared rendering's account links
+    (includes/_account_nav.html): their name and profile address become
+    placeholders. Shared renderings are only for readers who are not staff."""
+
+    is_authenticated = True
+    is_staff = False
+
+    def get_username(self) -> str:
+        return _USERNAME_PLACEHOLDER
+
+    def get_full_name(self) -> str:
+        return NAME_PLACEHOLDER
+
+
+def _profile_url(username: str) -> str:
+    """The profile link's address as the template writes it (escaped)."""
+    return escape(reverse("accounts:profile", kwargs={"username": username}))
+
+
+@functools.cache
+def _markers() -> tuple[re.Pattern, dict[str, str]]:
+    """What `_split` looks for, and the kind of part each one is (built on
+    first use: it needs the URLconf)."""
+    kind_of = {
+        NAME_PLACEHOLDER: NAME,
+        _profile_url(_USERNAME_PLACEHOLDER): PROFILE,
+        CSRF_PLACEHOLDER: CSRF,
+        THREAD_PLACEHOLDER: THREAD,
+    }
+    return re.compile("|".join(f"(?:{re.escape(marker)})" for marker in kind_of)), kind_of
 
 
 def is_shareable(request) -> bool:
@@ -81,16 +109,17 @@ def is_shareable(request) -> bool:
 
 def shared_context() -> dict:
     """Template context that leaves the per-reader places as placeholders."""
-    return {"csrf_token": CSRF_PLACEHOLDER, "account_nav_placeholder": NAV_PLACEHOLDER}
+    return {"csrf_token": CSRF_PLACEHOLDER, "account_nav_user": _AnyReader()}
 
 
 def _split(content: str) -> list[str]:
     """Text and placeholder kinds, alternating: [text, kind, text, kind, ..., text]."""
+    pattern, kind_of = _markers()
     parts: list[str] = []
     position = 0
-    for match in _SPLIT.finditer(content):
+    for match in pattern.finditer(content):
         parts.append(content[position : match.start()])
-        parts.append(_KIND_OF[match.group()])
+        parts.append(kind_of[match.group()])
         position = match.end()
     parts.append(content[position:])
     return parts
@@ -139,9 +168,40 @@ def _encoded(memory: BoundedMemory, key: str | None, encode):
     return value
 
 
-def _account_nav(user) -> str:
-    """The header's account links for `user`, with the CSRF placeholder in the log-out form."""
-    return get_template(ACCOUNT_NAV_TEMPLATE).render({"user": user, "csrf_token": CSRF_PLACEHOLDER})
+# Per process, the small entries a signed-in page starts from: the shared
+# rendering's entry (under the page's key) and copies of readers' sessions.
+# Neither names its versions in its key, but each carries what it was made
+# from (the page's versions, the session row's digest), and `serve` uses it
+# only when the database, read in the same request, says that is current; if
+# not, it asks the shared cache for a newer one before giving up.
+_entries = BoundedMemory(size=lambda value: len(repr(value)), share=0.05)
+
+
+def _cached(keys: list[str]) -> tuple[dict, set[str]]:
+    """The values under `keys` from this process, else the shared cache, and
+    which of them came from this process."""
+    found = {}
+    for key in keys:
+        value = _entries.get(key)
+        if value is not None:
+            found[key] = value
+    remembered = set(found)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        fetched = page_cache.cache.get_many(missing)
+        for key, value in fetched.items():
+            _entries.put(key, value)
+        found.update(fetched)
+    return found, remembered
+
+
+def _newer(key: str, kind: type, current) -> object | None:
+    """A remembered entry turned out stale: the shared cache's, if that one is current."""
+    value = page_cache.cache.get(key)
+    if not isinstance(value, kind) or not current(value):
+        return None
+    _entries.put(key, value)
+    return value
 
 
 def _fill(
@@ -163,10 +223,13 @@ def _fill(
     token = get_token(request)
     thread = _encoded(_encoded_threads, fragment_key, lambda: encode_fragment(fragment))
     controls = reader_controls(fragment, user, by_author=thread.by_author)
-    nav = _account_nav(user)
+    # As includes/_account_nav.html writes them for the reader.
+    name = escape(user.get_full_name() or user.get_username())
+    profile = _profile_url(user.get_username())
     values = {
         CSRF: [escape(token).encode()],
-        NAV: [nav.replace(CSRF_PLACEHOLDER, escape(token)).encode()],
+        NAME: [name.encode()],
+        PROFILE: [profile.encode()],
         THREAD: fill_encoded(
             thread,
             csrf_token=token,
@@ -188,7 +251,8 @@ def _fill(
         tag = hashlib.blake2b(digest_size=16)
         for value in (
             identity,
-            nav,
+            name,
+            profile,
             ",".join(map(str, sorted(state.liked))),
             repr(sorted(controls.items())),
             request.META.get("CSRF_COOKIE", ""),
@@ -220,12 +284,11 @@ def keep_session_copy(request) -> None:
     digest = getattr(session, "digest", None)
     if digest is None or session.modified or not session.session_key:
         return
+    key = _session_copy_key(session.session_key)
+    copy = SessionCopy(digest=digest, data=dict(session.items()))
+    _entries.put(key, copy)
     try:
-        page_cache.cache.set(
-            _session_copy_key(session.session_key),
-            SessionCopy(digest=digest, data=dict(session.items())),
-            settings.SESSION_COOKIE_AGE,
-        )
+        page_cache.cache.set(key, copy, settings.SESSION_COOKIE_AGE)
     except Exception:
         logger.warning("Cache unavailable storing a session copy", exc_info=True)
 
@@ -254,11 +317,11 @@ class SharedEntry(NamedTuple):
 def serve(request) -> HttpResponse | None:
     """The reader's page from the shared rendering, or None to render it as usual.
 
-    The shared page and the copy of the reader's session come from the
-    cache in one round trip; the reader (user, likes, held comments), the
-    page's current versions and their session row's digest from the
-    database in one query. The page is served only if both copies are
-    exactly current.
+    The shared page's entry and the copy of the reader's session come from
+    this process's memory, else from the cache in one round trip; the reader
+    (user, likes, held comments), the page's current versions and their
+    session row's digest from the database in one query. The page is served
+    only if both are exactly current.
     """
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if request.method not in ("GET", "HEAD") or not session_key:
@@ -266,7 +329,7 @@ def serve(request) -> HttpResponse | None:
     key = page_cache.page_key(request, KIND)
     copy_key = _session_copy_key(session_key)
     try:
-        found = page_cache.cache.get_many([key, copy_key])
+        found, remembered = _cached([key, copy_key])
     except Exception:
         logger.warning("Cache unavailable reading a shared story page", exc_info=True)
         return None
@@ -282,7 +345,25 @@ def serve(request) -> HttpResponse | None:
     reader = reader_and_state(
         user_id=user_id, article_id=entry.article_id, session_key=session_key
     )
-    if reader.session_digest != copy.digest or reader.versions != entry.versions:
+    try:
+        if reader.versions != entry.versions and key in remembered:
+            entry = _newer(key, SharedEntry, lambda new: new.versions == reader.versions)
+        if reader.session_digest != copy.digest and copy_key in remembered:
+            copy = _newer(
+                copy_key,
+                SessionCopy,
+                lambda new: new.digest == reader.session_digest
+                and _user_id_in(new.data) == user_id,
+            )
+    except Exception:
+        logger.warning("Cache unavailable reading a shared story page", exc_info=True)
+        return None
+    if (
+        entry is None
+        or copy is None
+        or reader.session_digest != copy.digest
+        or reader.versions != entry.versions
+    ):
         return None
     request.session.preload(copy.data)
     with preloaded(reader.user):
@@ -332,6 +413,7 @@ def store_and_fill(request, response, *, article, valid_for, section: dict, stat
         )
         identity = repr((key, *entry))
         _encoded_pages.put(parts_key, encoded)
+        _entries.put(key, entry)
         try:
             page_cache.cache.set_many(
                 {key: entry, parts_key: encoded}, page_cache.page_timeout(article)

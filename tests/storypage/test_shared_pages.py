@@ -256,7 +256,7 @@ def _count_cache_reads(monkeypatch) -> list[str]:
     return reads
 
 
-def test_the_shared_page_and_the_readers_session_are_one_cache_read(
+def test_a_server_that_served_the_page_before_needs_no_cache_read(
     article, two_comments, monkeypatch
 ):
     url, _ = _shared_page_kept(article)
@@ -266,8 +266,44 @@ def test_the_shared_page_and_the_readers_session_are_one_cache_read(
 
     page = bob.get(url).content.decode()
 
+    assert "Bob Reader" in page  # signed in, from the session copy it remembered
+    assert reads == []
+
+
+def test_the_shared_page_and_the_readers_session_are_one_cache_read(
+    article, two_comments, monkeypatch
+):
+    url, _ = _shared_page_kept(article)
+    bob, _ = _reader("bob")
+    bob.get(url)
+    shared_pages._entries.clear()  # as on another server: only the shared cache has them
+    reads = _count_cache_reads(monkeypatch)
+
+    page = bob.get(url).content.decode()
+
     assert "Bob Reader" in page  # signed in, from the session copy read with the page
     assert reads == ["get_many"]
+
+
+def test_a_server_whose_remembered_page_is_out_of_date_takes_the_shared_caches(
+    article, two_comments, monkeypatch, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    url, ann = _shared_page_kept(article)
+    bob, _ = _reader("bob")
+    bob.get(url)
+    key = guest_pages.page_key(RequestFactory().get(url), shared_pages.KIND)
+    remembered = shared_pages._entries.get(key)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(article=article, author=UserFactory(), body="Third thoughts")
+    ann.get(url)  # another server renders the new page into the shared cache
+    shared_pages._entries.put(key, remembered)  # while this one remembers the old
+    reads = _count_cache_reads(monkeypatch)
+
+    with django_assert_num_queries(1):  # not rendered again
+        page = bob.get(url).content.decode()
+
+    assert "Third thoughts" in page and "Bob Reader" in page
+    assert reads == ["get"]
 
 
 def test_a_logged_out_session_is_dead_even_if_the_cache_failed_at_logout(
@@ -304,6 +340,7 @@ def test_an_app_server_that_did_not_render_the_page_serves_it_from_the_cache(
     ann_page = ann.get(url).content.decode()
     bob.get(url)
     shared_pages._encoded_pages.clear()  # as on another server: only the shared cache has it
+    shared_pages._entries.clear()
     reads = _count_cache_reads(monkeypatch)
 
     bob_page = bob.get(url).content.decode()
@@ -321,6 +358,7 @@ def test_a_page_whose_text_left_the_cache_is_rendered_again(article, two_comment
     url, _ = _shared_page_kept(article)
     bob, _ = _reader("bob")
     shared_pages._encoded_pages.clear()
+    shared_pages._entries.clear()
     entry = cache.get(guest_pages.page_key(RequestFactory().get(url), shared_pages.KIND))
     cache.delete(entry.parts_key)  # the page's text, evicted
 
