@@ -15,6 +15,9 @@ The page is plain text in the shape of the demo story
   pull-quote, so the quote marks alone say it is a quotation.
 - An attribution line, `(c) BBC`, `(C) BBC` or `© BBC`, ends the story. It
   names the story's Source and is kept, as written, as its copyright notice.
+  Every page needs one: a page without it is refused, because a page cut
+  short (a partial copy, a truncated download) looks exactly like a shorter
+  story, and importing it would shorten the live one.
 - Comments follow as `•` bullets. A bullet indented deeper than the comment
   above it replies to that comment; a shallower bullet goes back up to the
   nearest comment indented less than it. Lines indented under a bullet are
@@ -29,8 +32,15 @@ The page is plain text in the shape of the demo story
   the comment's text starts on the following lines.
 - Reading stops at "Leave a Reply"; the page chrome after it is ignored.
 
+Lines are counted as text editors count them: a line ends at a line feed,
+a carriage return or both. Other Unicode line and paragraph separators
+(U+2028, U+2029, U+0085, which web pages carry inside paragraphs) are spaces,
+and the remaining control characters (form feed, vertical tab) are refused
+on their own line, so a line number in an error is the line an editor shows.
+
 `parse_page` is pure (no database) and raises `ParseError` with the line
-number for anything it cannot read. `article_import` stores a parsed page in
+number, what is wrong and what was expected there, for anything it cannot
+read. `article_import` stores a parsed page in
 one transaction, matching an earlier import by slug so re-importing updates.
 """
 
@@ -62,7 +72,21 @@ QUOTE_MARKS = "\"'“”‘’«»„"
 _CLOSERS = "\"'”’»)]"
 _TERMINAL_PUNCTUATION = ".!?:;,…"
 # Spaces that web pages use for layout; they would otherwise leak into titles and slugs.
-_SPACES = str.maketrans({"\xa0": " ", "\u2007": " ", "\u202f": " ", "\u200b": None, "\ufeff": None})
+# Unicode line and paragraph separators (and NEL) break lines for Python's
+# splitlines() but not in an editor, so they are spaces too.
+_SPACES = str.maketrans(
+    {
+        "\xa0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2028": " ",
+        "\u2029": " ",
+        "\x85": " ",
+        "\u200b": None,
+        "\ufeff": None,
+    }
+)
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BULLET = re.compile(r"^(?P<indent>[ ]*)•[ ]*(?P<text>.*)$")
 _ATTRIBUTION = re.compile(r"^(?:\([cC]\)|©)\s*(?P<name>\S.*)$")
@@ -74,14 +98,24 @@ _MAX_LIKES = 2**31 - 1
 _MAX_KEY_LENGTH = Comment._meta.get_field("import_key").max_length
 
 
-class ParseError(Exception):
-    """A page that cannot be imported, with the line where reading failed."""
+ATTRIBUTION_EXAMPLE = "a line such as “(c) BBC” or “© BBC”"
 
-    def __init__(self, reason: str, *, line: int, filename: str = ""):
+
+class ParseError(Exception):
+    """A page that cannot be imported: the line where reading failed, what is
+    wrong there and what the page should have had instead."""
+
+    def __init__(self, reason: str, *, line: int, expected: str, filename: str = ""):
         self.reason = reason
         self.line = line
+        self.expected = expected
         self.filename = filename
-        super().__init__(f"{filename or '<page>'}, line {line}: {reason}")
+        super().__init__(f"{filename or '<page>'}, line {line}: {reason}; expected {expected}")
+
+
+def _lines(text: str) -> list[str]:
+    """`text` split where a text editor starts a new line (see the module docstring)."""
+    return _LINE_END.split(text.translate(_SPACES))
 
 
 @dataclass(frozen=True)
@@ -154,38 +188,63 @@ def read_page(path: str | Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ParseError("the file is not UTF-8 text", line=line, filename=str(path)) from None
+        line = len(_lines(data[: error.start].decode("utf-8", "replace")))
+        raise ParseError(
+            f"the file is not UTF-8 text (byte {data[error.start]:#04x})",
+            line=line,
+            expected="a page saved as UTF-8",
+            filename=str(path),
+        ) from None
 
 
 def parse_page(text: str, *, filename: str) -> ParsedPage:
     """Read a page into its story and comment tree, or raise `ParseError`."""
-    lines = text.translate(_SPACES).expandtabs(4).splitlines()
+    lines = [line.expandtabs(4) for line in _lines(text)]
 
-    def fail(reason: str, line: int):
-        raise ParseError(reason, line=line, filename=filename)
+    def fail(reason: str, line: int, expected: str):
+        raise ParseError(reason, line=line, expected=expected, filename=filename)
 
     for number, line in enumerate(lines, start=1):
         if _LEAVE_A_REPLY.match(line.strip()):
             if not any(earlier.strip() for earlier in lines[: number - 1]):
-                fail("“Leave a Reply” comes before any story", number)
+                fail(
+                    "“Leave a Reply” comes before any story",
+                    number,
+                    "the story's title, text and attribution line first",
+                )
             lines = lines[: number - 1]  # everything after it is page chrome
             break
-        if _CONTROL.search(line):
-            fail("the line contains a control character", number)
+        if control := _CONTROL.search(line):
+            fail(
+                f"the line contains a control character (U+{ord(control[0]):04X})",
+                number,
+                "plain text, with lines ending in line breaks",
+            )
 
     title_line = next((n for n, line in enumerate(lines, start=1) if line.strip()), None)
     if title_line is None:
-        fail("the file is empty", 1)
+        fail("the file is empty", 1, "the story's title on the first line")
     title = lines[title_line - 1].strip()
     _reject_stray_line(title, title_line, fail)
     if _ATTRIBUTION.match(title):
-        fail("the page starts with an attribution line instead of a title", title_line)
+        fail(
+            "the page starts with an attribution line instead of a title",
+            title_line,
+            "the title first, then the story, then the attribution line",
+        )
     if len(title) > TITLE_MAX_LENGTH:
-        fail(f"the title is longer than {TITLE_MAX_LENGTH} characters", title_line)
+        fail(
+            f"the title is {len(title)} characters long",
+            title_line,
+            f"a title of at most {TITLE_MAX_LENGTH} characters on one line",
+        )
     slug = _slug(title)
     if not slug:
-        fail("the title has no letters or digits to make a web address from", title_line)
+        fail(
+            "the title has no letters or digits to make a web address from",
+            title_line,
+            "a title with letters or digits",
+        )
 
     page = ParsedPage(filename=filename, title=title, slug=slug, blocks=[])
     raw_blocks: list[tuple[int, list[str]]] = []
@@ -195,11 +254,19 @@ def parse_page(text: str, *, filename: str) -> ParsedPage:
         if _BULLET.match(line):
             if not raw_blocks:
                 _reject_stray_line(line, number, fail)
-            break
+            fail(
+                "the comments start before the story's attribution line",
+                number,
+                f"{ATTRIBUTION_EXAMPLE} between the story and its comments",
+            )
         if match := _ATTRIBUTION.match(line):
             page.attribution, page.source_name = line, match["name"].strip()
             if len(page.source_name) > SOURCE_NAME_MAX_LENGTH:
-                fail(f"the source name is longer than {SOURCE_NAME_MAX_LENGTH} characters", number)
+                fail(
+                    f"the source name is {len(page.source_name)} characters long",
+                    number,
+                    f"a source name of at most {SOURCE_NAME_MAX_LENGTH} characters",
+                )
             break
         _reject_stray_line(line, number, fail)
         if line and raw_blocks and lines[number - 2].strip():
@@ -208,10 +275,20 @@ def parse_page(text: str, *, filename: str) -> ParsedPage:
             raw_blocks.append((number, [line]))
         number += 1
     if not raw_blocks:
-        fail("there is no story text after the title", number if page.attribution else title_line)
+        fail(
+            "there is no story text after the title",
+            number if page.attribution else title_line,
+            "paragraphs of story text between the title and the attribution line",
+        )
+    if not page.attribution:
+        last_line = max(n for n, line in enumerate(lines, start=1) if line.strip())
+        fail(
+            "the page ends without an attribution line, so it may be cut short",
+            last_line,
+            f"{ATTRIBUTION_EXAMPLE} after the story's last paragraph",
+        )
     page.blocks = _classify(raw_blocks)
-    comments_start = number + 1 if page.attribution else number
-    page.comments = _parse_comments(lines, comments_start, fail)
+    page.comments = _parse_comments(lines, number + 1, fail)
     _mark_quotes(page)
     return page
 
@@ -219,9 +296,17 @@ def parse_page(text: str, *, filename: str) -> ParsedPage:
 def _reject_stray_line(line: str, number: int, fail) -> None:
     """Comment parts where story text belongs mean the page is not in the expected shape."""
     if _BULLET.match(line):
-        fail("a comment bullet comes before any story text", number)
+        fail(
+            "a comment bullet comes before any story text",
+            number,
+            "the title and the story's paragraphs before the comments",
+        )
     if _LIKED_BY.match(line):
-        fail(f"a “{line}” line with no comment above it", number)
+        fail(
+            f"a “{line}” line with no comment above it",
+            number,
+            "it on the lines indented under a comment bullet (•)",
+        )
 
 
 def _slug(title: str) -> str:
@@ -267,7 +352,11 @@ def _parse_comments(lines: list[str], start: int, fail) -> list[ParsedComment]:
             prefix = f"{stack[-1].key}." if stack else ""
             comment = ParsedComment(key=f"{prefix}{len(siblings) + 1}", line=number, indent=indent)
             if len(comment.key) > _MAX_KEY_LENGTH:
-                fail("the comments nest or follow each other too deeply to be stored", number)
+                fail(
+                    "the comments nest or follow each other too deeply to be stored",
+                    number,
+                    f"comment positions (such as 2.1.3) of at most {_MAX_KEY_LENGTH} characters",
+                )
             siblings.append(comment)
             stack.append(comment)
             text = bullet["text"].strip()
@@ -281,15 +370,31 @@ def _parse_comments(lines: list[str], start: int, fail) -> list[ParsedComment]:
         liked = _LIKED_BY.match(text)
         if not stack:
             if liked:
-                fail(f"a “{text}” line with no comment above it", number)
-            fail("text that is neither a comment bullet nor indented under one", number)
+                fail(
+                    f"a “{text}” line with no comment above it",
+                    number,
+                    "it on the lines indented under a comment bullet (•)",
+                )
+            fail(
+                "text that is neither a comment bullet nor indented under one",
+                number,
+                "a comment starting with “•”, or text indented under the comment above",
+            )
         comment = stack[-1]
         if liked:
             if comment.like_count is not None:
-                fail(f"the comment on line {comment.line} already has a like count", number)
+                fail(
+                    f"the comment on line {comment.line} already has a like count",
+                    number,
+                    "one “Liked by …” line per comment",
+                )
             comment.like_count = int(liked["count"])
             if comment.like_count > _MAX_LIKES:
-                fail("the like count is too large", number)
+                fail(
+                    "the like count is too large",
+                    number,
+                    f"a count of at most {_MAX_LIKES:,}",
+                )
         elif blank_seen or last_target is not comment or not comment.paragraphs:
             comment.paragraphs.append([text])
         else:
@@ -298,7 +403,11 @@ def _parse_comments(lines: list[str], start: int, fail) -> list[ParsedComment]:
     for root in roots:
         for comment in root.walk():
             if not comment.paragraphs:
-                fail("the comment has no text", comment.line)
+                fail(
+                    "the comment has no text",
+                    comment.line,
+                    "its words after the “•” or on the lines indented under it",
+                )
     return roots
 
 
