@@ -234,7 +234,11 @@ def test_a_long_title_gives_a_slug_cut_at_a_word():
         ("Title\n\nText.\n\n(c) BBC\n\n• Hi\n\nLiked by 2 people\n", 9, "no comment above"),
         ("Title\n\nText.\n\n(c) BBC\n\nRelated stories\n", 7, "neither a comment bullet"),
         ("Title\n\nText.\n\n(c) BBC\n\n  •\n\n  • Fine\n", 7, "the comment has no text"),
-        ("Title\n\nText.\n\n(c) BBC\n\n• Hi\n  Liked by 1 person\n  Liked by 2 people\n", 9, "already has"),
+        (
+            "Title\n\nText.\n\n(c) BBC\n\n• Hi\n  Liked by 1 person\n  Liked by 2 people\n",
+            9,
+            "already has",
+        ),
         ("Title\n\nText with a \x00 in it.\n", 3, "control character"),
         ("!!!\n\nText.\n", 1, "no letters or digits"),
         (f"{'x' * 301}\n\nText.\n", 1, "the title is 301 characters long"),
