@@ -124,6 +124,13 @@ class Article(models.Model):
     original_url = models.URLField(
         max_length=500, blank=True, help_text="Where the story was first published."
     )
+    import_record = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What the last page import set each field to (articles.import_review): "
+        "a field that differs from it was changed here, and a re-import keeps it.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
         default=timezone.now,
