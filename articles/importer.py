@@ -41,7 +41,12 @@ on their own line, so a line number in an error is the line an editor shows.
 `parse_page` is pure (no database) and raises `ParseError` with the line
 number, what is wrong and what was expected there, for anything it cannot
 read. `article_import` stores a parsed page in
-one transaction, matching an earlier import by slug so re-importing updates.
+one transaction, matching an earlier import by slug so re-importing updates;
+`article_import_review` says beforehand what a re-import would change, and
+the import refuses (unless forced) anything that would take from the live
+story: a shorter body, imported comments lost or rewritten, like counts
+lowered. Fields editors changed since the last import are kept
+(`articles.import_review`).
 """
 
 import re
