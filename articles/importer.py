@@ -15,6 +15,9 @@ The page is plain text in the shape of the demo story
   pull-quote, so the quote marks alone say it is a quotation.
 - An attribution line, `(c) BBC`, `(C) BBC` or `© BBC`, ends the story. It
   names the story's Source and is kept, as written, as its copyright notice.
+  Every page needs one: a page without it is refused, because a page cut
+  short (a partial copy, a truncated download) looks exactly like a shorter
+  story, and importing it would shorten the live one.
 - Comments follow as `•` bullets. A bullet indented deeper than the comment
   above it replies to that comment; a shallower bullet goes back up to the
   nearest comment indented less than it. Lines indented under a bullet are
@@ -29,9 +32,21 @@ The page is plain text in the shape of the demo story
   the comment's text starts on the following lines.
 - Reading stops at "Leave a Reply"; the page chrome after it is ignored.
 
+Lines are counted as text editors count them: a line ends at a line feed,
+a carriage return or both. Other Unicode line and paragraph separators
+(U+2028, U+2029, U+0085, which web pages carry inside paragraphs) are spaces,
+and the remaining control characters (form feed, vertical tab) are refused
+on their own line, so a line number in an error is the line an editor shows.
+
 `parse_page` is pure (no database) and raises `ParseError` with the line
-number for anything it cannot read. `article_import` stores a parsed page in
-one transaction, matching an earlier import by slug so re-importing updates.
+number, what is wrong and what was expected there, for anything it cannot
+read. `article_import` stores a parsed page in
+one transaction, matching an earlier import by slug so re-importing updates;
+`article_import_review` says beforehand what a re-import would change, and
+the import refuses (unless forced) anything that would take from the live
+story: a shorter body, imported comments lost or rewritten, like counts
+lowered. Fields editors changed since the last import are kept
+(`articles.import_review`).
 """
 
 import re
@@ -43,8 +58,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.import_review import FIELDS, FieldChange, import_record, story_changes
 from articles.models import Article, Source
 from comments.models import Comment
+from comments.selectors.imports import ThreadImportChanges, thread_import_changes
 from comments.services import ImportedComment, comment_import_thread
 
 DEFAULT_AUTHOR = "Reader"
@@ -62,7 +79,21 @@ QUOTE_MARKS = "\"'“”‘’«»„"
 _CLOSERS = "\"'”’»)]"
 _TERMINAL_PUNCTUATION = ".!?:;,…"
 # Spaces that web pages use for layout; they would otherwise leak into titles and slugs.
-_SPACES = str.maketrans({"\xa0": " ", "\u2007": " ", "\u202f": " ", "\u200b": None, "\ufeff": None})
+# Unicode line and paragraph separators (and NEL) break lines for Python's
+# splitlines() but not in an editor, so they are spaces too.
+_SPACES = str.maketrans(
+    {
+        "\xa0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2028": " ",
+        "\u2029": " ",
+        "\x85": " ",
+        "\u200b": None,
+        "\ufeff": None,
+    }
+)
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BULLET = re.compile(r"^(?P<indent>[ ]*)•[ ]*(?P<text>.*)$")
 _ATTRIBUTION = re.compile(r"^(?:\([cC]\)|©)\s*(?P<name>\S.*)$")
@@ -74,14 +105,24 @@ _MAX_LIKES = 2**31 - 1
 _MAX_KEY_LENGTH = Comment._meta.get_field("import_key").max_length
 
 
-class ParseError(Exception):
-    """A page that cannot be imported, with the line where reading failed."""
+ATTRIBUTION_EXAMPLE = "a line such as “(c) BBC” or “© BBC”"
 
-    def __init__(self, reason: str, *, line: int, filename: str = ""):
+
+class ParseError(Exception):
+    """A page that cannot be imported: the line where reading failed, what is
+    wrong there and what the page should have had instead."""
+
+    def __init__(self, reason: str, *, line: int, expected: str, filename: str = ""):
         self.reason = reason
         self.line = line
+        self.expected = expected
         self.filename = filename
-        super().__init__(f"{filename or '<page>'}, line {line}: {reason}")
+        super().__init__(f"{filename or '<page>'}, line {line}: {reason}; expected {expected}")
+
+
+def _lines(text: str) -> list[str]:
+    """`text` split where a text editor starts a new line (see the module docstring)."""
+    return _LINE_END.split(text.translate(_SPACES))
 
 
 @dataclass(frozen=True)
@@ -154,38 +195,63 @@ def read_page(path: str | Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ParseError("the file is not UTF-8 text", line=line, filename=str(path)) from None
+        line = len(_lines(data[: error.start].decode("utf-8", "replace")))
+        raise ParseError(
+            f"the file is not UTF-8 text (byte {data[error.start]:#04x})",
+            line=line,
+            expected="a page saved as UTF-8",
+            filename=str(path),
+        ) from None
 
 
 def parse_page(text: str, *, filename: str) -> ParsedPage:
     """Read a page into its story and comment tree, or raise `ParseError`."""
-    lines = text.translate(_SPACES).expandtabs(4).splitlines()
+    lines = [line.expandtabs(4) for line in _lines(text)]
 
-    def fail(reason: str, line: int):
-        raise ParseError(reason, line=line, filename=filename)
+    def fail(reason: str, line: int, expected: str):
+        raise ParseError(reason, line=line, expected=expected, filename=filename)
 
     for number, line in enumerate(lines, start=1):
         if _LEAVE_A_REPLY.match(line.strip()):
             if not any(earlier.strip() for earlier in lines[: number - 1]):
-                fail("“Leave a Reply” comes before any story", number)
+                fail(
+                    "“Leave a Reply” comes before any story",
+                    number,
+                    "the story's title, text and attribution line first",
+                )
             lines = lines[: number - 1]  # everything after it is page chrome
             break
-        if _CONTROL.search(line):
-            fail("the line contains a control character", number)
+        if control := _CONTROL.search(line):
+            fail(
+                f"the line contains a control character (U+{ord(control[0]):04X})",
+                number,
+                "plain text, with lines ending in line breaks",
+            )
 
     title_line = next((n for n, line in enumerate(lines, start=1) if line.strip()), None)
     if title_line is None:
-        fail("the file is empty", 1)
+        fail("the file is empty", 1, "the story's title on the first line")
     title = lines[title_line - 1].strip()
     _reject_stray_line(title, title_line, fail)
     if _ATTRIBUTION.match(title):
-        fail("the page starts with an attribution line instead of a title", title_line)
+        fail(
+            "the page starts with an attribution line instead of a title",
+            title_line,
+            "the title first, then the story, then the attribution line",
+        )
     if len(title) > TITLE_MAX_LENGTH:
-        fail(f"the title is longer than {TITLE_MAX_LENGTH} characters", title_line)
+        fail(
+            f"the title is {len(title)} characters long",
+            title_line,
+            f"a title of at most {TITLE_MAX_LENGTH} characters on one line",
+        )
     slug = _slug(title)
     if not slug:
-        fail("the title has no letters or digits to make a web address from", title_line)
+        fail(
+            "the title has no letters or digits to make a web address from",
+            title_line,
+            "a title with letters or digits",
+        )
 
     page = ParsedPage(filename=filename, title=title, slug=slug, blocks=[])
     raw_blocks: list[tuple[int, list[str]]] = []
@@ -195,11 +261,19 @@ def parse_page(text: str, *, filename: str) -> ParsedPage:
         if _BULLET.match(line):
             if not raw_blocks:
                 _reject_stray_line(line, number, fail)
-            break
+            fail(
+                "the comments start before the story's attribution line",
+                number,
+                f"{ATTRIBUTION_EXAMPLE} between the story and its comments",
+            )
         if match := _ATTRIBUTION.match(line):
             page.attribution, page.source_name = line, match["name"].strip()
             if len(page.source_name) > SOURCE_NAME_MAX_LENGTH:
-                fail(f"the source name is longer than {SOURCE_NAME_MAX_LENGTH} characters", number)
+                fail(
+                    f"the source name is {len(page.source_name)} characters long",
+                    number,
+                    f"a source name of at most {SOURCE_NAME_MAX_LENGTH} characters",
+                )
             break
         _reject_stray_line(line, number, fail)
         if line and raw_blocks and lines[number - 2].strip():
@@ -208,10 +282,20 @@ def parse_page(text: str, *, filename: str) -> ParsedPage:
             raw_blocks.append((number, [line]))
         number += 1
     if not raw_blocks:
-        fail("there is no story text after the title", number if page.attribution else title_line)
+        fail(
+            "there is no story text after the title",
+            number if page.attribution else title_line,
+            "paragraphs of story text between the title and the attribution line",
+        )
+    if not page.attribution:
+        last_line = max(n for n, line in enumerate(lines, start=1) if line.strip())
+        fail(
+            "the page ends without an attribution line, so it may be cut short",
+            last_line,
+            f"{ATTRIBUTION_EXAMPLE} after the story's last paragraph",
+        )
     page.blocks = _classify(raw_blocks)
-    comments_start = number + 1 if page.attribution else number
-    page.comments = _parse_comments(lines, comments_start, fail)
+    page.comments = _parse_comments(lines, number + 1, fail)
     _mark_quotes(page)
     return page
 
@@ -219,9 +303,17 @@ def parse_page(text: str, *, filename: str) -> ParsedPage:
 def _reject_stray_line(line: str, number: int, fail) -> None:
     """Comment parts where story text belongs mean the page is not in the expected shape."""
     if _BULLET.match(line):
-        fail("a comment bullet comes before any story text", number)
+        fail(
+            "a comment bullet comes before any story text",
+            number,
+            "the title and the story's paragraphs before the comments",
+        )
     if _LIKED_BY.match(line):
-        fail(f"a “{line}” line with no comment above it", number)
+        fail(
+            f"a “{line}” line with no comment above it",
+            number,
+            "it on the lines indented under a comment bullet (•)",
+        )
 
 
 def _slug(title: str) -> str:
@@ -267,7 +359,11 @@ def _parse_comments(lines: list[str], start: int, fail) -> list[ParsedComment]:
             prefix = f"{stack[-1].key}." if stack else ""
             comment = ParsedComment(key=f"{prefix}{len(siblings) + 1}", line=number, indent=indent)
             if len(comment.key) > _MAX_KEY_LENGTH:
-                fail("the comments nest or follow each other too deeply to be stored", number)
+                fail(
+                    "the comments nest or follow each other too deeply to be stored",
+                    number,
+                    f"comment positions (such as 2.1.3) of at most {_MAX_KEY_LENGTH} characters",
+                )
             siblings.append(comment)
             stack.append(comment)
             text = bullet["text"].strip()
@@ -281,15 +377,31 @@ def _parse_comments(lines: list[str], start: int, fail) -> list[ParsedComment]:
         liked = _LIKED_BY.match(text)
         if not stack:
             if liked:
-                fail(f"a “{text}” line with no comment above it", number)
-            fail("text that is neither a comment bullet nor indented under one", number)
+                fail(
+                    f"a “{text}” line with no comment above it",
+                    number,
+                    "it on the lines indented under a comment bullet (•)",
+                )
+            fail(
+                "text that is neither a comment bullet nor indented under one",
+                number,
+                "a comment starting with “•”, or text indented under the comment above",
+            )
         comment = stack[-1]
         if liked:
             if comment.like_count is not None:
-                fail(f"the comment on line {comment.line} already has a like count", number)
+                fail(
+                    f"the comment on line {comment.line} already has a like count",
+                    number,
+                    "one “Liked by …” line per comment",
+                )
             comment.like_count = int(liked["count"])
             if comment.like_count > _MAX_LIKES:
-                fail("the like count is too large", number)
+                fail(
+                    "the like count is too large",
+                    number,
+                    f"a count of at most {_MAX_LIKES:,}",
+                )
         elif blank_seen or last_target is not comment or not comment.paragraphs:
             comment.paragraphs.append([text])
         else:
@@ -298,7 +410,11 @@ def _parse_comments(lines: list[str], start: int, fail) -> list[ParsedComment]:
     for root in roots:
         for comment in root.walk():
             if not comment.paragraphs:
-                fail("the comment has no text", comment.line)
+                fail(
+                    "the comment has no text",
+                    comment.line,
+                    "its words after the “•” or on the lines indented under it",
+                )
     return roots
 
 
@@ -342,6 +458,106 @@ class ImportResult:
     created: bool
     comment_count: int
     comments_created: int
+    kept: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass
+class ImportReview:
+    """What importing a page would do to the story it matches (by slug)."""
+
+    article: Article | None  # None: the story is new
+    fields: list[FieldChange] = field(default_factory=list)
+    thread: ThreadImportChanges | None = None
+
+    @property
+    def refusals(self) -> list[str]:
+        """Why the import needs --force; empty when it does not."""
+        found = [f"{change.name}: {change.refusal}" for change in self.fields if change.risky]
+        if self.thread is not None:
+            if self.thread.missing:
+                found.append(
+                    f"comments: {_count(self.thread.missing)} imported before "
+                    f"{'is' if len(self.thread.missing) == 1 else 'are'} not on the page "
+                    f"({', '.join(self.thread.missing)}), so it may be cut short"
+                )
+            if self.thread.replaced:
+                found.append(
+                    f"comments: the text of {_count(self.thread.replaced)} would be replaced "
+                    f"({', '.join(self.thread.replaced)})"
+                )
+            if lowered := self.thread.lowered:
+                found.append(
+                    "comments: imported likes would go down ("
+                    + ", ".join(f"{c.key}: {c.old} → {c.new}" for c in lowered)
+                    + ")"
+                )
+        return found
+
+
+class ImportRefused(Exception):
+    """Importing would take from a live story what readers see; nothing was written."""
+
+    def __init__(self, review: ImportReview):
+        self.review = review
+        super().__init__("; ".join(review.refusals))
+
+
+def _count(keys: list[str]) -> str:
+    return f"{len(keys)} comment{'' if len(keys) == 1 else 's'}"
+
+
+def _incoming(
+    *, page: ParsedPage, source_name: str, published_at, original_url: str, byline: str
+) -> dict:
+    """The fields this import sets, with the page's (or the options') values."""
+    name = source_name or page.source_name
+    values = {
+        "title": page.title,
+        "body": page.body,
+        "source": _find_source(name) or Source(name=name),
+        "original_url": original_url,
+        "byline": byline,
+        "published_at": published_at,
+    }
+    # Options not given leave their fields alone.
+    return {key: value for key, value in values.items() if value}
+
+
+def article_import_review(
+    *,
+    page: ParsedPage,
+    source_name: str = "",
+    published_at: datetime | None = None,
+    original_url: str = "",
+    byline: str = "",
+    force: bool = False,
+    lock: bool = False,
+) -> ImportReview:
+    """What `article_import` with the same arguments would change (a read).
+
+    Its `refusals` are why that import needs `force`; with `force` no field
+    is kept. With `lock`, the story's row is locked for the caller's
+    transaction.
+    """
+    stories = Article.objects.filter(slug=page.slug).select_related("source")
+    article = (stories.select_for_update(of=("self",)) if lock else stories).first()
+    if article is None:
+        return ImportReview(article=None)
+    incoming = _incoming(
+        page=page,
+        source_name=source_name,
+        published_at=published_at,
+        original_url=original_url,
+        byline=byline,
+    )
+    thread = thread_import_changes(
+        article=article, comments=[_imported(root) for root in page.comments]
+    )
+    return ImportReview(
+        article=article,
+        fields=story_changes(article=article, incoming=incoming, force=force),
+        thread=thread,
+    )
 
 
 def article_import(
@@ -351,6 +567,7 @@ def article_import(
     published_at: datetime | None = None,
     original_url: str = "",
     byline: str = "",
+    force: bool = False,
 ) -> ImportResult:
     """Store a parsed page and its comments in one transaction.
 
@@ -359,48 +576,79 @@ def article_import(
     change only when given. Status, tags, standfirst and comment settings are
     editorial choices and are left alone. Comments are matched by their
     position in the page, so importing the same page again adds nothing.
+
+    Re-importing never silently damages the live story. A field changed here
+    since the last import (an editor's fix) is kept and reported in
+    `ImportResult.kept`; and `ImportRefused` is raised, with nothing written,
+    when the page would shorten the body, lose comments (imported ones the
+    page lacks, or their text replaced) or lower imported like counts
+    (`article_import_review` shows all of it). `force` imports regardless:
+    the page's values replace kept fields and like counts may go down.
+    Comments the page lacks are never deleted.
     """
+    options = {
+        "source_name": source_name,
+        "published_at": published_at,
+        "original_url": original_url,
+        "byline": byline,
+    }
     with transaction.atomic():
-        source = _source_for(name=source_name or page.source_name, notice=page.attribution)
-        article = Article.objects.select_for_update().filter(slug=page.slug).first()
-        created = article is None
+        review = article_import_review(page=page, force=force, lock=True, **options)
+        if review.refusals and not force:
+            raise ImportRefused(review)
+        article, created = review.article, review.article is None
+        incoming = _incoming(page=page, **options)
         if created:
             article = Article(
                 slug=page.slug,
                 status=Article.Status.PUBLISHED,
                 published_at=published_at or timezone.now(),
             )
-        before = (article.title, article.body, article.source_id, article.original_url,
-                  article.byline, article.published_at)  # fmt: skip
-        if not created and published_at is not None:
-            article.published_at = published_at
-        article.title = page.title
-        article.body = page.body
-        article.source = source
-        article.original_url = original_url or article.original_url
-        article.byline = byline or article.byline
-        after = (article.title, article.body, article.source_id, article.original_url,
-                 article.byline, article.published_at)  # fmt: skip
-        if created or before != after:
+        kept = {change.name for change in review.fields if change.kept}
+        changed = created or any(not change.kept for change in review.fields)
+        for name, value in incoming.items():
+            if name not in kept:
+                if name == "source":
+                    value = _source_for(name=value.name, notice=page.attribution)
+                setattr(article, name, value)
+        if created:
+            # Everything the new story has came from this import, its date too.
+            incoming = {name: getattr(article, name) for name in FIELDS}
+        article.import_record = import_record(article=article, incoming=incoming)
+        if changed:
             # An unchanged page is not an edit: readers would see "Updated".
             article.save()
+        else:
+            # What the page said is no part of what readers see: no new version.
+            Article.objects.filter(pk=article.pk).update(import_record=article.import_record)
         comments_created = comment_import_thread(
-            article=article, comments=[_imported(root) for root in page.comments]
+            article=article,
+            comments=[_imported(root) for root in page.comments],
+            lower_likes=force,
         )
-    return ImportResult(article, created, page.comment_count, comments_created)
+    return ImportResult(
+        article,
+        created,
+        page.comment_count,
+        comments_created,
+        kept=[change for change in review.fields if change.kept],
+    )
+
+
+def _find_source(name: str) -> Source | None:
+    slug = slugify(name)[: Source._meta.get_field("slug").max_length] or "source"
+    by_name = Source.objects.filter(name__iexact=name).first()
+    return by_name or Source.objects.filter(slug=slug).first()
 
 
 def _source_for(*, name: str, notice: str) -> Source | None:
     if not name:
         return None
-    slug = slugify(name)[: Source._meta.get_field("slug").max_length] or "source"
-    source = (
-        Source.objects.filter(name__iexact=name).first() or Source.objects.filter(slug=slug).first()
-    )
+    source = _find_source(name)
     if source is None:
         return Source.objects.create(
             name=name,
-            slug=slug,
+            slug=slugify(name)[: Source._meta.get_field("slug").max_length] or "source",
             homepage_url=KNOWN_HOMEPAGES.get(name.casefold(), ""),
             copyright_notice=notice or f"(c) {name}",
         )

@@ -116,13 +116,29 @@ class Article(models.Model):
     slug = models.SlugField(max_length=300, unique=True)
     standfirst = models.TextField(blank=True, help_text="The summary under the headline.")
     byline = models.CharField(max_length=200, blank=True)
-    body = models.TextField(help_text="Markdown.")
+    body = models.TextField(
+        help_text="Markdown: a blank line between paragraphs; *italic*, **bold**, "
+        "[link text](https://…), lists (- item, 1. item), > quotes, `code`, "
+        "images (![description](https://…)). Headings: # or ## for a section heading, "
+        "### for a subheading, #### for a minor one (the story's title is the page's "
+        "main heading, so # gives the same level as ##). Tables: a header row, a row of "
+        "dashes, then the rows, cells between | (|:--| left, |:-:| centred, |--:| right "
+        "aligned); they scroll sideways on phones. Footnotes: text[^1] in the story and "
+        "[^1]: the note on a line of its own; notes are numbered and listed at the end."
+    )
     body_html = models.TextField(editable=False, default="")
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
     )
     original_url = models.URLField(
         max_length=500, blank=True, help_text="Where the story was first published."
+    )
+    import_record = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What the last page import set each field to (articles.import_review): "
+        "a field that differs from it was changed here, and a re-import keeps it.",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(

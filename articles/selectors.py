@@ -22,14 +22,29 @@ MAX_QUERY_LENGTH = 200
 SEARCH_CONFIG = "english"
 
 
+# The end of a heading, paragraph, list item or table cell whose text does
+# not end a sentence: a snippet would run it into the next block ("A fraught
+# relationship Mr Kim's relationship"), so a dash goes between them.
+_OPEN_BLOCK_END = r'([^.!?…:;"”’)\s])\s*</(?:h[1-6]|p|li|t[dh]|figcaption|pre|blockquote)>'
+
+
 class _StripTags(Func):
-    """Plain text of stored HTML, so headlines never cut through a tag."""
+    """Plain text of stored HTML, so headlines never cut through a tag, with
+    " — " where a block ends without punctuation."""
 
     function = "regexp_replace"
     output_field = TextField()
 
     def __init__(self, expression):
-        super().__init__(expression, Value("<[^>]*>"), Value(" "), Value("g"))
+        blocks_apart = Func(
+            expression,
+            Value(_OPEN_BLOCK_END),
+            Value(r"\1 — "),
+            Value("g"),
+            function="regexp_replace",
+            output_field=TextField(),
+        )
+        super().__init__(blocks_apart, Value("<[^>]*>"), Value(" "), Value("g"))
 
 
 def clean_search_query(raw: str | None) -> str:

@@ -3,7 +3,12 @@
 Stories, comments and importers all use it, so it lives in neither app.
 
 Two policies: a small one for readers' comments and a wider one for the
-Markdown that editors write in stories. Both strip every tag and attribute
+Markdown that editors write in stories. The story policy also keeps exactly
+what Python-Markdown's `tables` and `footnotes` extensions emit and the
+table wrapper `articles.rendering` adds, each attribute limited to the
+values those produce (a column's align, a footnote's id, class and
+backlink, the wrapper's class, role, tabindex and label), so an editor
+cannot give the page other ids, classes or focus stops. Both strip every tag and attribute
 they do not list (scripts, event handlers, style attributes) and allow only
 http, https and mailto links, so `javascript:` and `data:` URLs never survive.
 
@@ -25,8 +30,65 @@ COMMENT_TAGS = frozenset(
 )
 COMMENT_ATTRIBUTES = {"a": ["href"]}
 
-ARTICLE_TAGS = COMMENT_TAGS | {"h2", "h3", "h4", "hr", "figure", "figcaption", "cite", "img"}
-ARTICLE_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title"]}
+ARTICLE_TAGS = COMMENT_TAGS | {
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "figure",
+    "figcaption",
+    "cite",
+    "img",
+    # Markdown tables
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    # Markdown footnotes (the references, and the notes in a div) and table wrappers
+    "sup",
+    "div",
+}
+
+_FOOTNOTE_ID_RE = re.compile(r"fn(?:ref\d*)?:[^\s\"'<>]{1,100}")
+_TABLE_LABEL_RE = re.compile(r"Table \d{1,4}")
+
+
+def _allowed_value(rules: dict[str, object]):
+    """A bleach attribute filter: each attribute named in `rules` is kept when
+    its value is in the given set or fully matches the given pattern."""
+
+    def allowed(tag, name, value):
+        rule = rules.get(name)
+        if rule is None:
+            return False
+        if isinstance(rule, re.Pattern):
+            return rule.fullmatch(value) is not None
+        return rule is True or value in rule
+
+    return allowed
+
+
+_ALIGN = {"align": {"left", "center", "right"}}
+ARTICLE_ATTRIBUTES = {
+    "a": _allowed_value(
+        {"href": True, "title": True, "class": {"footnote-ref", "footnote-backref"}}
+    ),
+    "img": ["src", "alt", "title"],
+    "th": _allowed_value(_ALIGN),
+    "td": _allowed_value(_ALIGN),
+    "sup": _allowed_value({"id": _FOOTNOTE_ID_RE}),
+    "li": _allowed_value({"id": _FOOTNOTE_ID_RE}),
+    "div": _allowed_value(
+        {
+            "class": {"footnote", "table-scroll"},
+            "role": {"region"},
+            "tabindex": {"0"},
+            "aria-label": _TABLE_LABEL_RE,
+        }
+    ),
+}
 
 PROTOCOLS = frozenset({"http", "https", "mailto"})
 UGC_REL = "nofollow ugc noopener"

@@ -47,13 +47,19 @@ class ImportedComment:
     versions: list[ImportedVersion] = field(default_factory=list)
 
 
-def _walk(comments: list[ImportedComment]):
+def walk_imported(comments: list[ImportedComment]):
     """(item, parent item) pairs in document order, without recursion."""
     stack = [(item, None) for item in reversed(comments)]
     while stack:
         item, parent = stack.pop()
         yield item, parent
         stack.extend((child, item) for child in reversed(item.children))
+
+
+def takes_imported_text(node: Comment) -> bool:
+    """Whether a page import replaces this stored comment's text: words
+    deleted or corrected here are not brought back."""
+    return not node.is_deleted and node.edited_at is None
 
 
 def _check(items: list[tuple[ImportedComment, ImportedComment | None]]) -> None:
@@ -71,7 +77,11 @@ def _check(items: list[tuple[ImportedComment, ImportedComment | None]]) -> None:
 
 
 def comment_import_thread(
-    *, article: Article, comments: list[ImportedComment], restore: bool = False
+    *,
+    article: Article,
+    comments: list[ImportedComment],
+    restore: bool = False,
+    lower_likes: bool = False,
 ) -> int:
     """Create or update imported comments on `article`; return how many were new.
 
@@ -80,6 +90,12 @@ def comment_import_thread(
     author name, date, like baseline and text (unless the text was deleted
     or edited here). like_count is always the baseline plus the likes
     readers have given here. Works on closed stories too.
+
+    A page never lowers a stored like baseline unless `lower_likes` is set:
+    a page saved without its "Liked by" lines (cut short, or saved by a
+    signed-out browser) would otherwise reset readers' counts to 0.
+    `comments.selectors.imports.thread_import_changes` shows beforehand
+    what an import would change.
 
     With `restore=True` the comments are a complete record, an export of
     this site: an existing comment also takes the record's status, text,
@@ -90,7 +106,7 @@ def comment_import_thread(
     position, and restoring into the same database recognises it by its
     parent and creation time and gives it that key instead of a copy.
     """
-    items = list(_walk(comments))
+    items = list(walk_imported(comments))
     _check(items)
     keys = [item.key for item, _parent in items]
 
@@ -137,7 +153,7 @@ def comment_import_thread(
                 _store_versions(node, item.versions)
                 created += 1
             else:
-                _update(node, item, restore=restore)
+                _update(node, item, restore=restore, lower_likes=lower_likes)
             nodes[item.key] = node
         send_thread_changed(article.pk)
     return created
@@ -160,7 +176,7 @@ def _store_versions(node: Comment, versions: list[ImportedVersion]) -> None:
     )
 
 
-def _update(node: Comment, item: ImportedComment, *, restore: bool) -> None:
+def _update(node: Comment, item: ImportedComment, *, restore: bool, lower_likes: bool) -> None:
     changes = {"author_name": item.author_name}
     if item.created_at is not None:
         changes["created_at"] = item.created_at
@@ -185,8 +201,10 @@ def _update(node: Comment, item: ImportedComment, *, restore: bool) -> None:
             node.versions.all().delete()
             _store_versions(node, item.versions)
     else:
-        changes.update(like_baseline=item.like_count, like_count=local_likes + item.like_count)
-        # Words deleted or corrected here are not brought back.
-        if not node.is_deleted and node.edited_at is None:
+        baseline = Value(item.like_count)
+        if not lower_likes:
+            baseline = Greatest(baseline, F("like_baseline"))
+        changes.update(like_baseline=baseline, like_count=local_likes + baseline)
+        if takes_imported_text(node):
             changes.update(body=item.body, body_html=render_comment(item.body))
     Comment.objects.filter(pk=node.pk).update(**changes)

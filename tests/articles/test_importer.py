@@ -156,6 +156,8 @@ def test_a_comment_repeating_a_story_sentence_quotes_it_but_a_short_reply_does_n
 
         The minister resigned on Tuesday. Nobody was surprised.
 
+        © Example News
+
         • "The minister resigned on Tuesday."
 
           About time.
@@ -165,7 +167,6 @@ def test_a_comment_repeating_a_story_sentence_quotes_it_but_a_short_reply_does_n
     quoting, short = parsed.comments
     assert quoting.body == '> "The minister resigned on Tuesday."\n\nAbout time.'
     assert short.body == "Nobody was surprised."  # under four words: never taken for a quote
-    assert parsed.source_name == ""  # no attribution line: comments start at the first bullet
 
 
 def test_headings_need_story_text_on_both_sides_and_no_final_punctuation():
@@ -183,6 +184,8 @@ def test_headings_need_story_text_on_both_sides_and_no_final_punctuation():
         Closing paragraph.
 
         Last line without punctuation
+
+        (c) Example News
     """)
     assert parsed.subheadings == ["A new chapter"]
     assert parsed.paragraph_count == 5
@@ -195,15 +198,23 @@ def test_story_text_that_looks_like_markup_renders_as_written():
         1. Not a list, just a year-like number.
 
         # Not a heading, <b>not bold</b>, *not emphasis* and [not](a link).
+
+        Not a footnote[^1].
+
+        [^1]: Nor a note.
+
+        (c) Example News
     """)
     html = render_markdown(parsed.body)
     assert "<ol>" not in html and "<h1>" not in html and "<em>" not in html
+    assert "<sup" not in html and 'class="footnote' not in html
+    assert "Not a footnote[^1].</p>" in html and "<p>[^1]: Nor a note.</p>" in html
     assert "1. Not a list" in html
     assert "# Not a heading, &lt;b&gt;not bold&lt;/b&gt;, *not emphasis* and [not](a link)." in html
 
 
 def test_a_long_title_gives_a_slug_cut_at_a_word():
-    parsed = page(f"{'Longword ' * 30}\n\nText.\n")
+    parsed = page(f"{'Longword ' * 30}\n\nText.\n\n(c) BBC\n")
     assert len(parsed.slug) <= 100
     assert parsed.slug.endswith("-longword")
 
@@ -223,24 +234,74 @@ def test_a_long_title_gives_a_slug_cut_at_a_word():
         ("Title\n\nText.\n\n(c) BBC\n\n• Hi\n\nLiked by 2 people\n", 9, "no comment above"),
         ("Title\n\nText.\n\n(c) BBC\n\nRelated stories\n", 7, "neither a comment bullet"),
         ("Title\n\nText.\n\n(c) BBC\n\n  •\n\n  • Fine\n", 7, "the comment has no text"),
-        ("Title\n\nText.\n\n• Hi\n  Liked by 1 person\n  Liked by 2 people\n", 7, "already has"),
+        (
+            "Title\n\nText.\n\n(c) BBC\n\n• Hi\n  Liked by 1 person\n  Liked by 2 people\n",
+            9,
+            "already has",
+        ),
         ("Title\n\nText with a \x00 in it.\n", 3, "control character"),
         ("!!!\n\nText.\n", 1, "no letters or digits"),
-        (f"{'x' * 301}\n\nText.\n", 1, "longer than 300"),
-        (f"Title\n\nText.\n\n(c) {'x' * 201}\n", 5, "source name is longer than 200"),
+        (f"{'x' * 301}\n\nText.\n", 1, "the title is 301 characters long"),
+        (f"Title\n\nText.\n\n(c) {'x' * 201}\n", 5, "the source name is 201 characters long"),
         (
-            "Title\n\nText.\n\n" + "\n".join(f"{' ' * depth}• Reply" for depth in range(40)),
-            37,
+            "Title\n\nText.\n\n(c) BBC\n\n"
+            + "\n".join(f"{' ' * depth}• Reply" for depth in range(40)),
+            39,
             "nest or follow each other too deeply",
         ),
+        # No attribution line: a page cut short, or comments straight after the story.
+        ("Title\n\nText.\n\nMore text.\n\n", 5, "ends without an attribution line"),
+        ("Title\n\nText.\n\n• A comment\n", 5, "comments start before the story's attribution"),
     ],
 )
-def test_malformed_pages_fail_with_the_file_line_and_reason(text, line, reason):
+def test_malformed_pages_fail_with_the_file_line_reason_and_what_was_expected(text, line, reason):
     with pytest.raises(ParseError) as caught:
         parse_page(text, filename="broken.txt")
     assert caught.value.line == line
     assert reason in caught.value.reason
-    assert str(caught.value).startswith(f"broken.txt, line {line}: ")
+    assert caught.value.expected
+    assert str(caught.value) == (
+        f"broken.txt, line {line}: {caught.value.reason}; expected {caught.value.expected}"
+    )
+
+
+def test_a_page_without_attribution_says_which_line_to_add():
+    with pytest.raises(ParseError) as caught:
+        parse_page("Title\n\nText.\n\nMore text.\n", filename="cut.txt")
+    assert str(caught.value) == (
+        "cut.txt, line 5: the page ends without an attribution line, so it may be cut short; "
+        "expected a line such as “(c) BBC” or “© BBC” after the story's last paragraph"
+    )
+
+
+@pytest.mark.parametrize(
+    "separator",
+    ["\u2028", "\u2029", "\x85"],
+    ids=["line separator", "paragraph separator", "next line"],
+)
+def test_separators_inside_a_paragraph_do_not_shift_the_line_numbers(separator):
+    # Web pages carry these inside paragraphs; an editor does not break the line there.
+    text = f"Title\n\nOne{separator}two{separator}three.\n\n(c) BBC\n\nLiked by 2 people\n"
+    with pytest.raises(ParseError) as caught:
+        parse_page(text, filename="page.txt")
+    assert caught.value.line == 7
+
+
+@pytest.mark.parametrize(
+    ("newline", "name"), [("\n", "lf"), ("\r\n", "crlf"), ("\r", "cr")], ids=lambda v: repr(v)
+)
+def test_line_numbers_count_every_kind_of_line_break_once(newline, name):
+    text = newline.join(["Title", "", "Text.", "", "(c) BBC", "", "• Hi", "", "Liked by 2 people"])
+    with pytest.raises(ParseError) as caught:
+        parse_page(text, filename=name)
+    assert caught.value.line == 9  # "Liked by" under a bullet but not indented under it
+
+
+def test_a_form_feed_is_refused_on_its_own_line():
+    with pytest.raises(ParseError) as caught:
+        parse_page("Title\n\nText.\n\nMore\x0ctext.\n\n(c) BBC\n", filename="page.txt")
+    assert caught.value.line == 5
+    assert caught.value.reason == "the line contains a control character (U+000C)"
 
 
 def test_a_file_that_is_not_utf8_fails_on_the_line_of_the_bad_byte(tmp_path):
@@ -249,7 +310,9 @@ def test_a_file_that_is_not_utf8_fails_on_the_line_of_the_bad_byte(tmp_path):
     with pytest.raises(ParseError) as caught:
         read_page(path)
     assert caught.value.line == 3
-    assert str(caught.value).startswith(f"{path}, line 3: the file is not UTF-8 text")
+    assert str(caught.value) == (
+        f"{path}, line 3: the file is not UTF-8 text (byte 0xe9); expected a page saved as UTF-8"
+    )
 
 
 _fragments = st.sampled_from(
@@ -335,7 +398,7 @@ def test_reimporting_updates_the_story_without_duplicates_and_keeps_its_tags():
     assert Article.objects.count() == 1 and Source.objects.count() == 1
     assert Comment.objects.filter(article=article).count() == 2
     assert list(article.tags.all()) == [tag]
-    assert "A fraught relationship" in article.body  # the page wins over the hand edit
+    assert article.body == "Edited by hand."  # an editor's change is kept (--force replaces it)
     # A date alone is midnight in the site's time zone, and a re-import keeps it.
     assert article.published_at == datetime(2021, 6, 18, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
 
@@ -349,13 +412,35 @@ def test_an_existing_source_keeps_the_notice_an_editor_set(tmp_path):
 
 
 @pytest.mark.django_db
-def test_source_option_names_the_source_of_a_page_without_attribution(tmp_path):
-    path = write(tmp_path, "story.txt", "A local story\n\nIt happened here.\n")
+def test_source_option_overrides_the_name_on_the_attribution_line(tmp_path):
+    path = write(tmp_path, "story.txt", "A local story\n\nIt happened here.\n\n© VG\n")
     run(path, "--source", "Village Gazette", "--original-url", "https://gazette.example/story")
     article = Article.objects.get()
     assert article.source.name == "Village Gazette" and article.source.slug == "village-gazette"
     assert article.source.homepage_url == ""
+    assert article.source.copyright_notice == "© VG"
     assert article.original_url == "https://gazette.example/story"
+
+
+@pytest.mark.django_db
+def test_a_page_cut_short_is_refused_and_the_live_story_is_untouched(tmp_path):
+    # The first 20 lines of the demo page: title and nine paragraphs, no attribution.
+    run(SAMPLE, "--published", "2021-06-18")
+    before = Article.objects.values().get()
+    cut = tmp_path / "cut.txt"
+    cut.write_text("\n".join(read_page(SAMPLE).splitlines()[:20]) + "\n", encoding="utf-8")
+    expected = (
+        f"{cut}, line 19: the page ends without an attribution line, so it may be cut short; "
+        "expected a line such as “(c) BBC” or “© BBC” after the story's last paragraph"
+    )
+
+    for options in [["--dry-run"], [], ["--source", "BBC"]]:
+        with pytest.raises(CommandError) as caught:
+            run(cut, *options)
+        assert str(caught.value) == expected
+
+    assert Article.objects.values().get() == before
+    assert Comment.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -390,7 +475,7 @@ def test_a_failure_while_storing_comments_rolls_back_the_story(monkeypatch):
 
 @pytest.mark.django_db
 def test_several_files_import_the_good_ones_and_report_the_failures(tmp_path):
-    good = write(tmp_path, "good.txt", "Good story\n\nFine text.\n")
+    good = write(tmp_path, "good.txt", "Good story\n\nFine text.\n\n(c) BBC\n")
     bad = write(tmp_path, "bad.txt", "• Oops\n")
     missing = tmp_path / "missing.txt"
     with pytest.raises(CommandError) as caught:

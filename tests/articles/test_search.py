@@ -209,3 +209,18 @@ def test_search_boxes_take_the_direction_of_what_is_typed(client):
     assert content.count('dir="auto">') >= 2
     for box in re.findall(r'<input id="[^"]*" type="search"[^>]*>', content):
         assert 'dir="auto"' in box
+
+
+def test_a_snippet_keeps_a_subheading_apart_from_the_next_sentence(client):
+    ArticleFactory(
+        title="Kim prepares",
+        standfirst="",
+        body="Mr Kim spoke on Thursday.\n\n## A fraught relationship\n\n"
+        "Mr Kim's relationship with Washington has been tense.",
+    )
+
+    response = client.get(SEARCH, {"q": "fraught"})
+
+    [snippet] = re.findall(r'<p class="story-card__snippet">(.*?)</p>', response.content.decode())
+    assert "A <mark>fraught</mark> relationship — Mr Kim" in " ".join(snippet.split())
+    assert "Thursday. A" in " ".join(snippet.split())  # a full stop needs no dash

@@ -638,6 +638,21 @@ def test_likes_add_to_the_imported_baseline_and_survive_reimport(article, user):
     assert (a.like_baseline, a.like_count) == (6, 7)
 
 
+def test_a_page_reimport_never_lowers_a_like_baseline_unless_asked(article, user):
+    comment_import_thread(article=article, comments=_page(likes_on_a=4))
+    a = Comment.objects.get(import_key="a")
+    like_toggle(comment=a, user=user)
+
+    # A page saved without its "Liked by" lines says 0.
+    comment_import_thread(article=article, comments=_page(likes_on_a=0))
+    a.refresh_from_db()
+    assert (a.like_baseline, a.like_count) == (4, 5)
+
+    comment_import_thread(article=article, comments=_page(likes_on_a=1), lower_likes=True)
+    a.refresh_from_db()
+    assert (a.like_baseline, a.like_count) == (1, 2)  # the like given here stays
+
+
 def test_reimport_changes_nothing_structurally_and_adds_new_comments(article, post):
     comment_import_thread(article=article, comments=_page())
     post("local reply", parent=Comment.objects.get(import_key="c"))

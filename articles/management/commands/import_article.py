@@ -20,11 +20,14 @@ from articles.exporting import (
 )
 from articles.importer import (
     SOURCE_NAME_MAX_LENGTH,
+    ImportRefused,
     ImportResult,
+    ImportReview,
     ParsedComment,
     ParsedPage,
     ParseError,
     article_import,
+    article_import_review,
     parse_page,
     read_page,
 )
@@ -57,7 +60,9 @@ class Command(BaseCommand):
     help = (
         "Import news pages (title, paragraphs, attribution line, bulleted comments) as "
         "published stories with their comment threads, or JSON files written by "
-        "export_article. Re-importing a page or a JSON file updates its story."
+        "export_article. Re-importing a page or a JSON file updates its story; a page "
+        "keeps the fields editors changed since its last import and refuses to shorten the "
+        "story, lose comments or lower like counts unless --force is given."
     )
 
     def add_arguments(self, parser):
@@ -78,10 +83,21 @@ class Command(BaseCommand):
         parser.add_argument("--original-url", default="", help="Where the story first appeared.")
         parser.add_argument("--byline", default="", help="The story's byline.")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Show what would be imported; write nothing."
+            "--dry-run",
+            action="store_true",
+            help="Show what would be imported and, for a story that exists, every change; "
+            "write nothing.",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Import a page even if the story would get shorter, lose comments or like "
+            "counts, and replace fields edited here since the last import.",
         )
 
-    def handle(self, *args, paths, source, published, original_url, byline, dry_run, **options):
+    def handle(
+        self, *args, paths, source, published, original_url, byline, dry_run, force, **options
+    ):
         published_at = parse_published(published) if published else None
         if len(source) > SOURCE_NAME_MAX_LENGTH:
             raise CommandError(f"--source is longer than {SOURCE_NAME_MAX_LENGTH} characters.")
@@ -126,17 +142,27 @@ class Command(BaseCommand):
             except OSError as error:
                 failures.append(f"{path}: cannot read the file ({error.strerror})")
                 continue
+            page_values = {
+                "source_name": source,
+                "published_at": published_at,
+                "original_url": original_url,
+                "byline": byline,
+                "force": force,
+            }
             if dry_run:
-                self._describe(page, source_name=source or page.source_name)
+                review = article_import_review(page=page, **page_values)
+                self._describe(page, review, source_name=source or page.source_name, force=force)
                 continue
             try:
-                result = article_import(
-                    page=page,
-                    source_name=source,
-                    published_at=published_at,
-                    original_url=original_url,
-                    byline=byline,
+                result = article_import(page=page, **page_values)
+            except ImportRefused as refused:
+                self._describe_changes(refused.review, force=False, write=self.stderr.write)
+                failures.append(
+                    f"{path}: not imported, the live story would be damaged:\n  - "
+                    + "\n  - ".join(refused.review.refusals)
+                    + "\nCheck the page; --dry-run shows every change, --force imports anyway."
                 )
+                continue
             except CommentError as error:
                 failures.append(f"{path}: the comments cannot be stored ({error.message})")
                 continue
@@ -162,6 +188,11 @@ class Command(BaseCommand):
                 f"({_plural(result.comment_count, 'comment')}{extra})"
             )
         )
+        for change in result.kept:
+            self.stdout.write(
+                f"  Kept {change.name} {change.old}: {change.kept} "
+                f"(the page has {change.new}; --force replaces it)"
+            )
 
     def _import_export(self, path: str, text: str, *, dry_run: bool) -> str | None:
         """Import (or with dry_run, check and show) one JSON export; the failure, if any."""
@@ -204,11 +235,17 @@ class Command(BaseCommand):
             f"{preview}"
         )
 
-    def _describe(self, page: ParsedPage, *, source_name: str) -> None:
+    def _describe(
+        self, page: ParsedPage, review: ImportReview, *, source_name: str, force: bool
+    ) -> None:
         write = self.stdout.write
         write(f"{page.filename} (dry run, nothing written)")
         write(f"  Title: {page.title}")
         write(f"  Slug: {page.slug}")
+        if review.article is None:
+            write("  Story: new")
+        else:
+            write(f"  Story: exists at {review.article.get_absolute_url()}")
         write(f"  Source: {source_name or '(none)'}")
         write(f"  Copyright: {page.attribution or '(none)'}")
         write(f"  Subheadings: {'; '.join(page.subheadings) or '(none)'}")
@@ -216,6 +253,43 @@ class Command(BaseCommand):
         write(f"  Comments: {page.comment_count}")
         for root in page.comments:
             self._describe_comment(root, depth=2)
+        if review.article is not None:
+            self._describe_changes(review, force=force, write=write)
+
+    def _describe_changes(self, review: ImportReview, *, force: bool, write) -> None:
+        """Field by field, what importing the page would change in the live story."""
+        write("  Changes to the live story:" if review.fields else "  Story fields: no change")
+        for change in review.fields:
+            if change.kept:
+                write(
+                    f"    {change.name}: kept {change.old}, {change.kept} "
+                    f"(the page has {change.new}; --force replaces it)"
+                )
+                continue
+            note = ""
+            if change.risky:
+                note = f" ({'forced' if force else 'needs --force'}: {change.refusal})"
+            write(f"    {change.name}: {change.old} → {change.new}{note}")
+            for line in change.details:
+                write(f"      {line}")
+        thread = review.thread
+        lines = []
+        if thread.new:
+            lines.append(f"{_plural(len(thread.new), 'new comment')}: {', '.join(thread.new)}")
+        if thread.missing:
+            note = "kept" if force else "needs --force"
+            lines.append(f"imported before, not on the page: {', '.join(thread.missing)} ({note})")
+        if thread.replaced:
+            note = "forced" if force else "needs --force"
+            lines.append(f"text replaced: {', '.join(thread.replaced)} ({note})")
+        for like in thread.likes:
+            note = ""
+            if like.new < like.old:
+                note = " (forced)" if force else " (needs --force)"
+            lines.append(f"{like.key}: imported likes {like.old} → {like.new}{note}")
+        write("  Changes to the comments:" if lines else "  Comments: no change")
+        for line in lines:
+            write(f"    {line}")
 
     def _describe_comment(self, comment: ParsedComment, *, depth: int) -> None:
         likes = _plural(comment.like_count or 0, "like")
