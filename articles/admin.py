@@ -1,10 +1,19 @@
+import difflib
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from articles.models import (
     WORDS_PER_MINUTE,
@@ -14,7 +23,7 @@ from articles.models import (
     Tag,
     may_preview,
 )
-from articles.services import article_publish_now, article_save
+from articles.services import article_publish_now, article_redirect_record, article_save
 from articles.signals import stories_changed
 
 
@@ -90,8 +99,43 @@ def _day(moment) -> str:
     return f"{local.day} {local:%B %Y}"
 
 
+# What a revision's comparison shows, in the change form's order.
+DIFF_FIELDS = [
+    "title",
+    "slug",
+    "standfirst",
+    "byline",
+    "body",
+    "tags",
+    "source",
+    "original_url",
+    "seo_description",
+    "status",
+    "published_at",
+    "comments_open",
+    "comments_close_after_days",
+]
+
+
+def _shown(field_name: str, value, *, sources: dict, tags: dict) -> str:
+    """A field's stored value as an editor reads it in the comparison."""
+    if value is None or value == "":
+        return ""
+    if field_name == "tags":
+        return "\n".join(sorted(tags.get(int(pk), f"(deleted tag {pk})") for pk in value))
+    if field_name == "source":
+        return sources.get(int(value), f"(deleted source {value})")
+    if field_name == "status":
+        return str(Article.Status(value).label)
+    if field_name == "published_at":
+        return timezone.localtime(value).strftime("%d %B %Y, %H:%M:%S %Z")
+    if field_name == "comments_open":
+        return "Yes" if value else "No"
+    return str(value)
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(VersionAdmin):
     list_display = ["title", "state", "published_at", "source", "comment_state"]
     list_filter = [PublicationStateFilter, "source", "tags", "published_at"]
     list_select_related = ["source"]
@@ -100,6 +144,8 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["source", "tags"]
     form = ArticleAdminForm
+    object_history_template = "admin/articles/article/object_history.html"
+    history_latest_first = True
     readonly_fields = ["created_at", "updated_at", "length"]
     actions = ["publish_now", "publish_selected", "unpublish_selected"]
     fieldsets = [
@@ -112,6 +158,83 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
         ("Comments", {"fields": ["comments_open", "comments_close_after_days"]}),
     ]
+
+    def reversion_register(self, model, **kwargs):
+        # The search vector is computed by PostgreSQL from the fields kept.
+        super().reversion_register(model, exclude=["search_vector"], **kwargs)
+
+    def get_urls(self):
+        diff = path(
+            "<path:object_id>/history/<int:version_id>/diff/",
+            self.admin_site.admin_view(self.revision_diff_view),
+            name="articles_article_revision_diff",
+        )
+        return [diff, *super().get_urls()]
+
+    def revision_diff_view(self, request, object_id, version_id):
+        """One saved version beside the story as it is now, field by field."""
+        article = get_object_or_404(Article, pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        version = get_object_or_404(
+            Version.objects.get_for_object(article).select_related("revision__user"),
+            pk=version_id,
+        )
+        attnames = {name: Article._meta.get_field(name).attname for name in DIFF_FIELDS}
+        saved = version.field_dict
+        then = {name: saved.get(attname) for name, attname in attnames.items()}
+        now = {name: getattr(article, attname, None) for name, attname in attnames.items()}
+        now["tags"] = list(article.tags.values_list("pk", flat=True))
+        source_ids = {value for value in (then["source"], now["source"]) if value}
+        tag_ids = {int(pk) for pk in [*(then["tags"] or []), *now["tags"]]}
+        sources = dict(Source.objects.filter(pk__in=source_ids).values_list("pk", "name"))
+        tags = dict(Tag.objects.filter(pk__in=tag_ids).values_list("pk", "name"))
+        changes = []
+        for name in DIFF_FIELDS:
+            old = _shown(name, then[name], sources=sources, tags=tags)
+            new = _shown(name, now[name], sources=sources, tags=tags)
+            if old == new:
+                continue
+            # HtmlDiff escapes every line it writes (&, <, >): the table is safe.
+            table = difflib.HtmlDiff(wrapcolumn=70).make_table(
+                old.splitlines(), new.splitlines(), "This version", "Now"
+            )
+            changes.append(
+                {"label": Article._meta.get_field(name).verbose_name, "table": mark_safe(table)}
+            )
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare a version of “{article}” with now",
+            "subtitle": None,
+            "opts": opts,
+            "original": article,
+            "version": version,
+            "changes": changes,
+            "restore_url": reverse(
+                "admin:articles_article_revision", args=[article.pk, version.pk]
+            ),
+            "history_url": reverse("admin:articles_article_history", args=[article.pk]),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/articles/article/revision_diff.html", context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restore a version; the address the story had before keeps working.
+
+        The restore itself saves the story through the change form
+        (`save_model`), so cached pages go stale as with any save.
+        """
+        if request.method != "POST":
+            return super().revision_view(request, object_id, version_id, extra_context)
+        with transaction.atomic():
+            before = Article.objects.select_for_update().filter(pk=unquote(object_id)).first()
+            response = super().revision_view(request, object_id, version_id, extra_context)
+            if before is not None and response.status_code == 302:
+                restored = Article.objects.filter(pk=before.pk).first()
+                if restored is not None:
+                    article_redirect_record(previous=before, article=restored)
+        return response
 
     def get_queryset(self, request):
         # The site's comment period on every row: the comment column costs no query.
