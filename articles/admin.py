@@ -159,6 +159,9 @@ class ArticleAdmin(VersionAdmin):
         ("Comments", {"fields": ["comments_open", "comments_close_after_days"]}),
     ]
 
+    class Media:
+        js = ["js/unsaved_changes.js"]
+
     def reversion_register(self, model, **kwargs):
         # The search vector is computed by PostgreSQL from the fields kept.
         super().reversion_register(model, exclude=["search_vector"], **kwargs)
