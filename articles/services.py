@@ -15,7 +15,9 @@ from articles.models import Article, ArticleRedirect
 from articles.signals import stories_changed
 
 
-def article_redirect_record(*, previous: Article | None, article: Article) -> ArticleRedirect | None:
+def article_redirect_record(
+    *, previous: Article | None, article: Article
+) -> ArticleRedirect | None:
     """Keep `previous`'s address leading to `article` if readers could see it there.
 
     `previous` is the story as it was before a write (None for a new one),
@@ -62,7 +64,9 @@ def article_publish_now(*, articles: QuerySet[Article]) -> int:
     """
     now = timezone.now()
     hidden = articles.exclude(status=Article.Status.PUBLISHED, published_at__lte=now)
-    changed = hidden.update(status=Article.Status.PUBLISHED, published_at=Least("published_at", now))
+    changed = hidden.update(
+        status=Article.Status.PUBLISHED, published_at=Least("published_at", now)
+    )
     if changed:
         stories_changed.send(sender=Article)  # update() sends no post_save
     return changed

@@ -76,7 +76,9 @@ def test_a_version_compares_field_by_field_with_now(editor, story):
 def test_the_latest_version_is_the_same_as_now(editor, story):
     _, second = _versions(story)
 
-    assertContains(editor.get(_urls(story, second)[1]), "This version is the same as the story now.")
+    response = editor.get(_urls(story, second)[1])
+
+    assertContains(response, "This version is the same as the story now.")
 
 
 def test_the_comparison_escapes_what_editors_typed(editor, story):
