@@ -65,6 +65,7 @@ EXPORTED = {
     ("comments.Ban", "created_by"): "moderation",
     ("comments.ModerationAction", "moderator"): "moderation",
     ("admin.LogEntry", "user"): "moderation",
+    ("reversion.Revision", "user"): "moderation",
 }
 NOT_EXPORTED: dict[tuple[str, str], str] = {}
 
@@ -81,6 +82,7 @@ def personal_data_export(*, user) -> dict:
     from allauth.account.models import EmailAddress
     from allauth.socialaccount.models import SocialAccount
     from django.contrib.admin.models import LogEntry
+    from reversion.models import Revision
 
     from comments.models import Ban, CommentVersion, Flag, Like, ModerationAction
 
@@ -195,6 +197,12 @@ def personal_data_export(*, user) -> dict:
                 for entry in LogEntry.objects.filter(user=user)
                 .select_related("content_type")
                 .order_by("action_time")
+            ],
+            # Story revisions they saved: when, and the admin's summary of
+            # the change ("Changed title"), which names no one.
+            "story_revisions": [
+                {"at": _iso(revision.date_created), "change": revision.get_comment()}
+                for revision in Revision.objects.filter(user=user).order_by("date_created")
             ],
         },
     }

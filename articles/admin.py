@@ -1,10 +1,29 @@
-from django.contrib import admin, messages
-from django.db.models import Count
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.translation import ngettext
+import difflib
 
-from articles.models import Article, Source, StorySettings, Tag
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from articles.models import (
+    WORDS_PER_MINUTE,
+    Article,
+    Source,
+    StorySettings,
+    Tag,
+    may_preview,
+)
+from articles.services import article_publish_now, article_redirect_record, article_save
 from articles.signals import stories_changed
 
 
@@ -31,23 +50,239 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class PublicationStateFilter(admin.SimpleListFilter):
+    """Draft / Scheduled / Published, as readers get it now."""
+
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "draft":
+            return queryset.drafts()
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "published":
+            return queryset.live()
+        return queryset
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean_slug(self):
+        """A new story whose slug is taken gets the first free `-2`, `-3`…:
+        two stories may share a headline. A changed story's slug is the
+        editor's to choose, so a clash there stays an error."""
+        slug = self.cleaned_data["slug"]
+        if self.instance.pk is not None or not Article.objects.filter(slug=slug).exists():
+            return slug
+        max_length = Article._meta.get_field("slug").max_length
+        taken = set(
+            Article.objects.filter(slug__startswith=slug).values_list("slug", flat=True)
+        )
+        number = 2
+        while True:
+            suffix = f"-{number}"
+            candidate = slug[: max_length - len(suffix)] + suffix
+            if candidate not in taken and not Article.objects.filter(slug=candidate).exists():
+                return candidate
+            number += 1
+
+
+def _day(moment) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y}"
+
+
+# What a revision's comparison shows, in the change form's order.
+DIFF_FIELDS = [
+    "title",
+    "slug",
+    "standfirst",
+    "byline",
+    "body",
+    "tags",
+    "source",
+    "original_url",
+    "seo_description",
+    "status",
+    "published_at",
+    "comments_open",
+    "comments_close_after_days",
+]
+
+
+def _shown(field_name: str, value, *, sources: dict, tags: dict) -> str:
+    """A field's stored value as an editor reads it in the comparison."""
+    if value is None or value == "":
+        return ""
+    if field_name == "tags":
+        return "\n".join(sorted(tags.get(int(pk), f"(deleted tag {pk})") for pk in value))
+    if field_name == "source":
+        return sources.get(int(value), f"(deleted source {value})")
+    if field_name == "status":
+        return str(Article.Status(value).label)
+    if field_name == "published_at":
+        return timezone.localtime(value).strftime("%d %B %Y, %H:%M:%S %Z")
+    if field_name == "comments_open":
+        return "Yes" if value else "No"
+    return str(value)
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "published_at", "source", "comments_open"]
-    list_filter = ["status", "source", "tags", "published_at"]
+class ArticleAdmin(VersionAdmin):
+    list_display = ["title", "state", "published_at", "source", "comment_state"]
+    list_filter = [PublicationStateFilter, "source", "tags", "published_at"]
     list_select_related = ["source"]
     search_fields = ["title", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["source", "tags"]
-    readonly_fields = ["created_at", "updated_at"]
-    actions = ["publish_selected", "unpublish_selected"]
+    form = ArticleAdminForm
+    object_history_template = "admin/articles/article/object_history.html"
+    history_latest_first = True
+    readonly_fields = ["created_at", "updated_at", "length"]
+    actions = ["publish_now", "publish_selected", "unpublish_selected"]
     fieldsets = [
-        ("Story", {"fields": ["title", "slug", "standfirst", "byline", "body", "tags"]}),
+        (
+            "Story",
+            {"fields": ["title", "slug", "standfirst", "byline", "body", "length", "tags"]},
+        ),
         ("Attribution", {"fields": ["source", "original_url"]}),
+        ("Search engines and link previews", {"fields": ["seo_description"]}),
         ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
         ("Comments", {"fields": ["comments_open", "comments_close_after_days"]}),
     ]
+
+    class Media:
+        js = ["js/unsaved_changes.js"]
+
+    def reversion_register(self, model, **kwargs):
+        # The search vector is computed by PostgreSQL from the fields kept.
+        super().reversion_register(model, exclude=["search_vector"], **kwargs)
+
+    def get_urls(self):
+        diff = path(
+            "<path:object_id>/history/<int:version_id>/diff/",
+            self.admin_site.admin_view(self.revision_diff_view),
+            name="articles_article_revision_diff",
+        )
+        return [diff, *super().get_urls()]
+
+    def revision_diff_view(self, request, object_id, version_id):
+        """One saved version beside the story as it is now, field by field."""
+        article = get_object_or_404(Article, pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        version = get_object_or_404(
+            Version.objects.get_for_object(article).select_related("revision__user"),
+            pk=version_id,
+        )
+        attnames = {name: Article._meta.get_field(name).attname for name in DIFF_FIELDS}
+        saved = version.field_dict
+        then = {name: saved.get(attname) for name, attname in attnames.items()}
+        now = {name: getattr(article, attname, None) for name, attname in attnames.items()}
+        now["tags"] = list(article.tags.values_list("pk", flat=True))
+        source_ids = {value for value in (then["source"], now["source"]) if value}
+        tag_ids = {int(pk) for pk in [*(then["tags"] or []), *now["tags"]]}
+        sources = dict(Source.objects.filter(pk__in=source_ids).values_list("pk", "name"))
+        tags = dict(Tag.objects.filter(pk__in=tag_ids).values_list("pk", "name"))
+        changes = []
+        for name in DIFF_FIELDS:
+            old = _shown(name, then[name], sources=sources, tags=tags)
+            new = _shown(name, now[name], sources=sources, tags=tags)
+            if old == new:
+                continue
+            # HtmlDiff escapes every line it writes (&, <, >): the table is safe.
+            table = difflib.HtmlDiff(wrapcolumn=70).make_table(
+                old.splitlines(), new.splitlines(), "This version", "Now"
+            )
+            changes.append(
+                {"label": Article._meta.get_field(name).verbose_name, "table": mark_safe(table)}
+            )
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare a version of “{article}” with now",
+            "subtitle": None,
+            "opts": opts,
+            "original": article,
+            "version": version,
+            "changes": changes,
+            "restore_url": reverse(
+                "admin:articles_article_revision", args=[article.pk, version.pk]
+            ),
+            "history_url": reverse("admin:articles_article_history", args=[article.pk]),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/articles/article/revision_diff.html", context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restore a version; the address the story had before keeps working.
+
+        The restore itself saves the story through the change form
+        (`save_model`), so cached pages go stale as with any save.
+        """
+        if request.method != "POST":
+            return super().revision_view(request, object_id, version_id, extra_context)
+        with transaction.atomic():
+            before = Article.objects.select_for_update().filter(pk=unquote(object_id)).first()
+            response = super().revision_view(request, object_id, version_id, extra_context)
+            if before is not None and response.status_code == 302:
+                restored = Article.objects.filter(pk=before.pk).first()
+                if restored is not None:
+                    article_redirect_record(previous=before, article=restored)
+        return response
+
+    def get_queryset(self, request):
+        # The site's comment period on every row: the comment column costs no query.
+        return super().get_queryset(request).with_comment_policy()
+
+    def save_model(self, request, obj, form, change):
+        article_save(article=obj)
+
+    @admin.display(description=f"Length (reading at {WORDS_PER_MINUTE} words a minute)")
+    def length(self, article):
+        if article.pk is None:
+            return "Shown once the story is saved."
+        words = article.word_count
+        minutes = article.reading_minutes
+        return (
+            ngettext("%(words)s word", "%(words)s words", words) % {"words": f"{words:,}"}
+            + ", "
+            + ngettext("%(minutes)d minute", "%(minutes)d minutes", minutes)
+            % {"minutes": minutes}
+            + " to read"
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The story as readers will see it, drafts included: the public
+        # address shows unpublished stories to those allowed to preview.
+        if obj is not None and obj.pk is not None and may_preview(request.user):
+            context["preview_url"] = obj.get_absolute_url()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, article):
+        return article.publication_state
+
+    @admin.display(description="Comments")
+    def comment_state(self, article):
+        """What readers get: open, closed by hand, or closed by a period."""
+        if not article.comments_open:
+            return "Closed"
+        close_at = article.comments_close_at
+        if close_at is None:
+            return "Open"
+        whose = "story's" if article.comments_close_after_days is not None else "site"
+        if article.comments_are_open:
+            return f"Open until {_day(close_at)} ({whose} period)"
+        return f"Closed on {_day(close_at)} ({whose} period)"
 
     def _set_status(self, request, queryset, status):
         # published_at is left alone: a back-dated draft keeps its original
@@ -69,6 +304,32 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Publish selected stories", permissions=["change"])
     def publish_selected(self, request, queryset):
         self._set_status(request, queryset, Article.Status.PUBLISHED)
+        waiting = queryset.scheduled().count()
+        if waiting:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d story is scheduled for later; "
+                    "“Publish now” publishes it at once.",
+                    "%(count)d stories are scheduled for later; "
+                    "“Publish now” publishes them at once.",
+                    waiting,
+                )
+                % {"count": waiting},
+                messages.WARNING,
+            )
+
+    @admin.action(description="Publish now", permissions=["change"])
+    def publish_now(self, request, queryset):
+        changed = article_publish_now(articles=queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d story published now.", "%(count)d stories published now.", changed
+            )
+            % {"count": changed},
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Unpublish selected stories", permissions=["change"])
     def unpublish_selected(self, request, queryset):

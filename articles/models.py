@@ -1,3 +1,4 @@
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from articles.rendering import render_markdown, summary_from_html
 
@@ -106,6 +108,22 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("source").prefetch_related("tags").with_comment_policy()
 
+    def drafts(self):
+        return self.filter(status=Article.Status.DRAFT)
+
+    def scheduled(self):
+        """Published stories whose time has not come yet: readers cannot see them."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def live(self):
+        """`published()` without the comment-policy annotation."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+# Reading speed for the reading time shown to editors: a common figure for
+# adults reading news on a screen.
+WORDS_PER_MINUTE = 200
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -139,6 +157,13 @@ class Article(models.Model):
         editable=False,
         help_text="What the last page import set each field to (articles.import_review): "
         "a field that differs from it was changed here, and a re-import keeps it.",
+    )
+    seo_description = models.CharField(
+        "SEO description",
+        max_length=300,
+        blank=True,
+        help_text="What search engines and link previews show. Empty: the standfirst, "
+        "or else the start of the story.",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
@@ -206,8 +231,30 @@ class Article(models.Model):
         return self.standfirst.strip() or summary_from_html(self.body_html)
 
     @property
+    def meta_description(self) -> str:
+        """The page's description for search engines and link previews."""
+        return self.seo_description.strip() or self.summary
+
+    @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def publication_state(self) -> str:
+        """"Draft", "Scheduled" or "Published": what readers get now."""
+        if self.status == self.Status.DRAFT:
+            return "Draft"
+        return "Published" if self.published_at <= timezone.now() else "Scheduled"
+
+    @property
+    def word_count(self) -> int:
+        """Words of the story's text as readers see it (no Markdown or HTML)."""
+        return len(strip_tags(self.body_html).split())
+
+    @property
+    def reading_minutes(self) -> int:
+        """Whole minutes to read the body at WORDS_PER_MINUTE, at least 1."""
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
 
     @property
     def comments_close_at(self):
@@ -239,3 +286,21 @@ class Article(models.Model):
             local = timezone.localtime(close_at)
             return f"Comments closed on {local.day} {local:%B %Y}."
         return "Comments are closed."
+
+
+class ArticleRedirect(models.Model):
+    """An address a published story had before its slug or date changed.
+
+    Each row points at the story, not at the next address, so a story moved
+    twice sends both old addresses straight to where it is now.
+    """
+
+    old_path = models.CharField(max_length=400, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.old_path} → {self.article}"

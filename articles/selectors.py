@@ -7,7 +7,7 @@ from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat, TruncMonth
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, ArticleRedirect, may_preview
 
 # ts_headline marks matches with these instead of tags, so the template can
 # escape the whole snippet and then turn only these markers into <mark>.
@@ -153,3 +153,16 @@ def adjacent_stories(*, article: Article, tags) -> dict:
         later = (row["published_at"], row["id"]) > (when, pk)
         found["next" if later else "previous"] = Article(**row)
     return {"label": label, "url": url, **found}
+
+
+def article_redirect_target(*, path: str, user) -> str | None:
+    """Where a story that used to live at `path` lives now, if this viewer may
+    see it there (readers: published stories only; editors: any), else None."""
+    redirect = ArticleRedirect.objects.select_related("article").filter(old_path=path).first()
+    if redirect is None:
+        return None
+    article = redirect.article
+    if not (article.is_published or may_preview(user)):
+        return None
+    target = article.get_absolute_url()
+    return None if target == path else target

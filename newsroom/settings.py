@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "mptt",
+    "reversion",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",

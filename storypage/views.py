@@ -17,11 +17,12 @@ rendered at, read in the same statement as the story.
 
 from datetime import timedelta
 
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.cache import patch_cache_control
 from django.views.generic import DateDetailView
 
 from articles.models import Article, may_preview
-from articles.selectors import adjacent_stories
+from articles.selectors import adjacent_stories, article_redirect_target
 from storypage import guest_pages, shared_pages, versions
 from storypage.section import comment_section_context, reader_state
 
@@ -62,7 +63,15 @@ class StoryPageView(DateDetailView):
             if served is not None:
                 return served
         self.shared = not guest and shared_pages.is_shareable(request)
-        response = super().get(request, *args, **kwargs)
+        try:
+            response = super().get(request, *args, **kwargs)
+        except Http404:
+            # A story whose slug or date changed keeps its old addresses.
+            target = article_redirect_target(path=request.path, user=request.user)
+            if target is None:
+                raise
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
         if guest and not request.user.is_authenticated:
             response.render()
             guest_pages.splice_thread(response, section=self.section)

@@ -8,8 +8,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article
+from articles.management.commands.ensure_editor import editors_group
 from comments.models import BlockedPhrase, Comment
 from comments.services import comment_create
+from tests.browser.axe import assert_accessible
+from tests.browser.helpers import csp_violations, watch_page
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -91,3 +94,63 @@ def test_a_moderator_approves_a_held_comment_from_the_queue(signed_in, page):
     expect(page.locator(f"#comment-{held.pk}")).to_contain_text(HELD)
     author_page.reload()
     expect(author_page.locator(f"#comment-{held.pk}")).not_to_contain_text("Awaiting moderation")
+
+
+def test_an_editor_is_warned_before_leaving_unsaved_changes_and_previews_the_draft(
+    signed_in, page
+):
+    editor = UserFactory(username="desk_editor", is_staff=True)
+    editor.groups.add(editors_group())
+    draft = ArticleFactory(title="Harbour draft", status=Article.Status.DRAFT)
+    admin = signed_in(editor)
+    errors = watch_page(admin)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # "Stay on page"
+
+    admin.on("dialog", answer)
+    admin.goto(f"/admin/articles/article/{draft.pk}/change/")
+    change_url = admin.url
+    expect(admin.get_by_text("Length (reading at 200 words a minute)")).to_be_visible()
+
+    # Untouched, the form lets the editor go.
+    admin.get_by_role("link", name="Stories").first.click()
+    expect(admin).to_have_url("/admin/articles/")
+    assert asked == []
+
+    # Changed, leaving asks first; staying keeps the edit.
+    admin.go_back()
+    admin.get_by_label("Title").click()
+    admin.keyboard.type(" updated")
+    admin.get_by_role("link", name="Stories").first.click()
+    expect(admin.get_by_label("Title")).to_have_value("Harbour draft updated")
+    assert asked == ["beforeunload"]
+    assert admin.url == change_url
+
+    # Saving is not leaving: no question.
+    admin.get_by_role("button", name="Save and continue editing").click()
+    expect(admin.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert asked == ["beforeunload"]
+    assert csp_violations(admin) == []
+    # The admin has no /favicon.ico; nothing else may fail.
+    assert [error for error in errors if "status of 404" not in error] == []
+
+    # Preview opens the draft in a new tab, as readers will see it once published.
+    preview_link = admin.get_by_role("link", name="Preview “Harbour draft updated”")
+    expect(preview_link).to_have_attribute("target", "_blank")
+    with admin.context.expect_page() as opened:
+        preview_link.click()
+    preview = opened.value
+    expect(preview.get_by_role("heading", level=1)).to_have_text("Harbour draft updated")
+    expect(preview.get_by_role("status")).to_contain_text("Preview — not published.")
+    assert preview.evaluate("window.opener") is None  # rel=noopener
+
+    # The history and the comparison of a version with now are accessible.
+    Article.objects.filter(pk=draft.pk).update(title="Harbour story, final")
+    admin.goto(f"/admin/articles/article/{draft.pk}/history/")
+    assert_accessible(admin)
+    admin.get_by_role("link", name="Compare").first.click()
+    expect(admin.get_by_role("heading", name="Title")).to_be_visible()
+    assert_accessible(admin)
