@@ -5,7 +5,9 @@ The page versions in the database decide what is current
 versions or content hashes. Big values that those entries point to,
 such as a rendered page or thread, are kept here too, under a key that
 changes whenever their content does, so reading them needs no invalidation,
-only a bound on memory. Reading a few hundred kilobytes back from Redis
+only a bound on memory. Small entries that carry the versions they were
+made from may be kept too, by a caller that compares those versions with
+the database's before using one (`storypage.shared_pages`). Reading a few hundred kilobytes back from Redis
 costs several times a small read, on every request; this saves that.
 """
 
