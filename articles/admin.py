@@ -2,9 +2,12 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
+from articles.forms import ArticleAdminForm
 from articles.models import Article, Source, StorySettings, Tag
+from articles.services import article_delete, article_save
 from articles.signals import stories_changed
 
 
@@ -40,14 +43,53 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["source", "tags"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "lead_image_sizes"]
     actions = ["publish_selected", "unpublish_selected"]
+    form = ArticleAdminForm
     fieldsets = [
         ("Story", {"fields": ["title", "slug", "standfirst", "byline", "body", "tags"]}),
+        (
+            "Lead image",
+            {
+                "fields": [
+                    "lead_image",
+                    "lead_image_sizes",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                ]
+            },
+        ),
         ("Attribution", {"fields": ["source", "original_url"]}),
         ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
         ("Comments", {"fields": ["comments_open", "comments_close_after_days"]}),
     ]
+
+    @admin.display(description="Sizes made")
+    def lead_image_sizes(self, article):
+        image = article.lead_image_shown
+        if image is None:
+            return "—"
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt=""><ul>{}</ul>',
+            image.smallest.url,
+            image.smallest.width,
+            image.smallest.height,
+            format_html_join(
+                "",
+                '<li><a href="{}">{} × {}</a></li>',
+                ((r.url, r.width, r.height) for r in image.renditions),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        article_save(article=obj)
+
+    def delete_model(self, request, obj):
+        article_delete(articles=Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        article_delete(articles=queryset)
 
     def _set_status(self, request, queryset, status):
         # published_at is left alone: a back-dated draft keeps its original
