@@ -9,6 +9,7 @@ than the upload.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import warnings
 from io import BytesIO
@@ -192,8 +193,8 @@ def renditions_create(*, name: str, storage) -> list[dict]:
     Returns the rows to keep with the story, narrowest first:
     {"name", "width", "height", "bytes", "type"}. The image is turned upright
     from its camera orientation, never enlarged, and stored next to the
-    original as `<original>-<width>w.<jpg|webp>`. If any size fails, those
-    already stored are deleted and the error raised.
+    original as `<original>-<width>w-<digest>.<jpg|webp>`. If any size
+    fails, those already stored are deleted and the error raised.
     """
     with storage.open(name, "rb") as source:
         image = _open(source)
@@ -212,7 +213,10 @@ def renditions_create(*, name: str, storage) -> list[dict]:
                 (width, height), Image.Resampling.LANCZOS, reducing_gap=3.0
             )
             data, extension, content_type = _encode(sized)
-            stored = storage.save(f"{stem}-{width}w.{extension}", ContentFile(data))
+            # Named by their content too: a name never comes back with other
+            # content, so browsers and CDNs may keep these files for good.
+            digest = hashlib.blake2b(data, digest_size=5).hexdigest()
+            stored = storage.save(f"{stem}-{width}w-{digest}.{extension}", ContentFile(data))
             rows.append(
                 {
                     "name": stored,

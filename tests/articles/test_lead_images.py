@@ -150,6 +150,8 @@ def test_alt_text_is_required_with_an_image(editor):
     response = editor.post(ADD, _story_form(lead_image=image_upload(), lead_image_alt="  "))
 
     assert "alt text is required with an image" in _form_errors(response)
+    # Next to the field, once (the database constraint behind it adds no second message).
+    assert list(response.context["adminform"].form.errors) == ["lead_image_alt"]
     assert not Article.objects.exists()
 
 
@@ -436,3 +438,17 @@ def test_media_are_left_to_the_web_server_with_debug_off(editor, client, setting
     settings.DEBUG = False
 
     assert client.get(default_storage.url(article.lead_image.name)).status_code == 404
+
+
+def test_a_name_never_comes_back_with_other_content(editor, django_capture_on_commit_callbacks):
+    # The same file name uploaded again, after the first image's files are gone.
+    first = _story_with_image(editor, lead_image=image_upload("kim.png", color=(200, 0, 0)))
+    first_files = [r["name"] for r in first.lead_image_renditions]
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(
+            reverse("admin:articles_article_delete", args=[first.pk]), {"post": "yes"}
+        )
+
+    second = _story_with_image(editor, lead_image=image_upload("kim.png", color=(0, 0, 200)))
+
+    assert not set(first_files) & {r["name"] for r in second.lead_image_renditions}
