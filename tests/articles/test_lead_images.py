@@ -114,6 +114,17 @@ def test_an_editor_uploads_a_lead_image_and_its_sizes_are_made(editor):
     assertContains(page, "1200 × 800")
 
 
+def test_the_story_form_uploads_files_and_asks_for_images(editor):
+    page = editor.get(ADD)
+
+    assertContains(page, 'enctype="multipart/form-data"')
+    assertContains(
+        page,
+        '<input type="file" name="lead_image" accept="image/jpeg,image/png,image/webp,image/gif"',
+    )
+    assertContains(page, '<label for="id_lead_image_alt">Alt text:</label>')
+
+
 def test_a_small_image_is_never_enlarged(editor):
     article = _story_with_image(editor, lead_image=image_upload(size=(300, 200)))
 
