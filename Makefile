@@ -37,7 +37,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@echo "==> installing pinned requirements"
 	@$(PY) -m pip install --disable-pip-version-check --progress-bar off -q --upgrade pip
 	@$(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt | grep -v '^Requirement already satisfied' || true
-	@$(PY) -c 'import django, mptt, bleach, psycopg2, pytest' 
+	@$(PY) -c 'import django, mptt, bleach, psycopg2, PIL, pytest' 
 	@touch $@
 
 install: $(VENV)/.installed

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
@@ -23,7 +24,13 @@ from articles.models import (
     Tag,
     may_preview,
 )
-from articles.services import article_publish_now, article_redirect_record, article_save
+from articles.images import LeadImageFormField
+from articles.services import (
+    article_delete,
+    article_publish_now,
+    article_redirect_record,
+    article_save,
+)
 from articles.signals import stories_changed
 
 
@@ -73,6 +80,8 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+        # The lead image upload is checked against the lead image limits.
+        field_classes = {"lead_image": LeadImageFormField}
 
     def clean_slug(self):
         """A new story whose slug is taken gets the first free `-2`, `-3`…:
@@ -146,12 +155,24 @@ class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
     object_history_template = "admin/articles/article/object_history.html"
     history_latest_first = True
-    readonly_fields = ["created_at", "updated_at", "length"]
+    readonly_fields = ["created_at", "updated_at", "length", "lead_image_sizes"]
     actions = ["publish_now", "publish_selected", "unpublish_selected"]
     fieldsets = [
         (
             "Story",
             {"fields": ["title", "slug", "standfirst", "byline", "body", "length", "tags"]},
+        ),
+        (
+            "Lead image",
+            {
+                "fields": [
+                    "lead_image",
+                    "lead_image_sizes",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                ]
+            },
         ),
         ("Attribution", {"fields": ["source", "original_url"]}),
         ("Search engines and link previews", {"fields": ["seo_description"]}),
@@ -243,8 +264,31 @@ class ArticleAdmin(VersionAdmin):
         # The site's comment period on every row: the comment column costs no query.
         return super().get_queryset(request).with_comment_policy()
 
+    @admin.display(description="Sizes made")
+    def lead_image_sizes(self, article):
+        image = article.lead_image_shown
+        if image is None:
+            return "—"
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt=""><ul>{}</ul>',
+            image.smallest.url,
+            image.smallest.width,
+            image.smallest.height,
+            format_html_join(
+                "",
+                '<li><a href="{}">{} × {}</a></li>',
+                ((r.url, r.width, r.height) for r in image.renditions),
+            ),
+        )
+
     def save_model(self, request, obj, form, change):
         article_save(article=obj)
+
+    def delete_model(self, request, obj):
+        article_delete(articles=Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        article_delete(articles=queryset)
 
     @admin.display(description=f"Length (reading at {WORDS_PER_MINUTE} words a minute)")
     def length(self, article):

@@ -1,16 +1,27 @@
 """RSS and Atom feeds of published stories, site-wide and per tag."""
 
+import copy
+
 from django.conf import settings
-from django.contrib.syndication.views import Feed
+from django.contrib.sites.shortcuts import get_current_site
+from django.contrib.syndication.views import Feed, add_domain
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure
 
 from articles.models import Article, Tag
 
 
 class LatestArticlesFeed(Feed):
     """The newest published stories, as RSS 2.0."""
+
+    def __call__(self, request, *args, **kwargs):
+        # One feed object serves every request (and thread): each request gets a
+        # copy that knows it, to make the lead images' addresses absolute the
+        # way Django makes the items' links absolute.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
 
     def title(self):
         return settings.SITE_NAME
@@ -42,6 +53,22 @@ class LatestArticlesFeed(Feed):
 
     def item_updateddate(self, item):
         return max(item.updated_at, item.published_at)
+
+    def item_enclosures(self, item):
+        # RSS's <enclosure>, Atom's <link rel="enclosure">: the largest size.
+        image = item.lead_image_shown
+        if image is None:
+            return []
+        largest = image.largest
+        return [
+            Enclosure(
+                url=add_domain(
+                    get_current_site(self.request).domain, largest.url, self.request.is_secure()
+                ),
+                length=str(largest.bytes),
+                mime_type=largest.content_type,
+            )
+        ]
 
     def item_categories(self, item):
         # Tags are prefetched by for_listing(), so this costs no query per item.

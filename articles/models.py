@@ -4,11 +4,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from articles.images import LeadImage, lead_image_of
 from articles.rendering import render_markdown, summary_from_html
 
 
@@ -185,6 +187,26 @@ class Article(models.Model):
         "Empty: the site default.",
     )
 
+    lead_image = models.ImageField(
+        upload_to="lead-images/%Y/%m/",
+        max_length=300,
+        blank=True,
+        help_text="JPEG, PNG, WebP or GIF. Shown at the top of the story, on lists, in feeds "
+        "and in link previews; sizes for every screen are made when the story is saved.",
+    )
+    lead_image_alt = models.CharField(
+        "alt text",
+        max_length=300,
+        blank=True,
+        help_text="Required with an image: what it shows, for readers who cannot see it.",
+    )
+    lead_image_caption = models.CharField("caption", max_length=300, blank=True)
+    lead_image_credit = models.CharField(
+        "credit", max_length=200, blank=True, help_text="Who took or owns it, e.g. “Reuters”."
+    )
+    # The stored sizes of the lead image, narrowest first (articles.images.renditions_create).
+    lead_image_renditions = models.JSONField(default=list, blank=True, editable=False)
+
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
         + SearchVector("standfirst", weight="B", config="english")
@@ -201,9 +223,26 @@ class Article(models.Model):
             GinIndex(fields=["search_vector"], name="article_search_gin"),
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lead_image="") | ~models.Q(lead_image_alt=""),
+                name="article_lead_image_has_alt",
+                violation_error_message="A lead image needs alt text.",
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.lead_image and not self.lead_image_alt.strip():
+            raise ValidationError(
+                {
+                    "lead_image_alt": "Describe the lead image for readers who cannot see it: "
+                    "alt text is required with an image."
+                }
+            )
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
@@ -234,6 +273,18 @@ class Article(models.Model):
     def meta_description(self) -> str:
         """The page's description for search engines and link previews."""
         return self.seo_description.strip() or self.summary
+
+    @property
+    def lead_image_shown(self) -> LeadImage | None:
+        """The lead image as pages show it (its sizes' URLs), or None."""
+        return lead_image_of(
+            name=self.lead_image.name,
+            renditions=self.lead_image_renditions,
+            alt=self.lead_image_alt,
+            caption=self.lead_image_caption,
+            credit=self.lead_image_credit,
+            storage=self.lead_image.storage,
+        )
 
     @property
     def is_published(self):

@@ -5,8 +5,10 @@ off unless DJANGO_DEBUG=true (the Makefile's targets set it for local work),
 and with debug off, missing production values stop start-up.
 """
 
+import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -201,8 +203,18 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded media (lead images) go through Django's storage API: files under
+# MEDIA_ROOT by default, or any storage backend (object storage through
+# django-storages, say) named by DJANGO_MEDIA_STORAGE with its options as JSON.
+MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_STORAGE_OPTIONS = json.loads(os.environ.get("DJANGO_MEDIA_STORAGE_OPTIONS") or "{}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_MEDIA_STORAGE")
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": MEDIA_STORAGE_OPTIONS,
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -270,7 +282,9 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", "https:"],
+    "img-src": [CSP.SELF, "data:", "https:"]
+    # Media served from an origin of its own over plain http (a local object store).
+    + ([f"http://{urlsplit(MEDIA_URL).netloc}"] if MEDIA_URL.startswith("http://") else []),
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -336,6 +350,9 @@ NEWSROOM_STALE_BOUND_SECONDS = env_float("NEWSROOM_STALE_BOUND_SECONDS", 1.0)
 # (their shared-cache entries say when they are stale).
 NEWSROOM_PAGE_MEMORY_BYTES = env_int("NEWSROOM_PAGE_MEMORY_BYTES", 16 * 1024 * 1024)
 NEWSROOM_PROXY_COUNT = env_int("NEWSROOM_PROXY_COUNT", 0)
+# Lead image uploads larger than this, or with more pixels, are refused with a message.
+NEWSROOM_LEAD_IMAGE_MAX_BYTES = env_int("NEWSROOM_LEAD_IMAGE_MAX_BYTES", 20 * 1000 * 1000)
+NEWSROOM_LEAD_IMAGE_MAX_PIXELS = env_int("NEWSROOM_LEAD_IMAGE_MAX_PIXELS", 40 * 1000 * 1000)
 
 # Every cache key names the release that rendered it (newsroom/release.py): the
 # code, templates, static files and requirements, and the settings pages show
@@ -345,6 +362,16 @@ NEWSROOM_RELEASE = release.fingerprint(
     BASE_DIR,
     {
         "site": (SITE_NAME, SITE_DOMAIN, LANGUAGE_CODE, TIME_ZONE, STATIC_URL, DEBUG),
+        # Where media URLs point; the storage's options minus anything secret.
+        "media": (
+            MEDIA_URL,
+            STORAGES["default"]["BACKEND"],
+            sorted(
+                (name, repr(value))
+                for name, value in MEDIA_STORAGE_OPTIONS.items()
+                if not any(word in name.lower() for word in ("key", "secret", "password", "token"))
+            ),
+        ),
         "akismet": bool(AKISMET_API_KEY),
         "social": [name for name, conf in SOCIALACCOUNT_PROVIDERS.items() if conf.get("APPS")],
         **{name: value for name, value in globals().items() if name.startswith("NEWSROOM_")},

@@ -1,13 +1,16 @@
+import re
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from articles import urls as articles_urls
 from articles.sitemaps import sitemaps
 from newsroom.health import healthz
 from newsroom.site_pages import site_page
-from newsroom.views import comment_privacy
+from newsroom.views import comment_privacy, media
 from storypage import urls as storypage_urls
 
 urlpatterns = [
@@ -35,3 +38,10 @@ urlpatterns = [
         name="robots",
     ),
 ]
+
+if settings.MEDIA_URL.startswith("/"):
+    # Uploaded media on this host: served here with debug on (`make run`),
+    # by the web server in front of the app otherwise.
+    urlpatterns.append(
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", media, name="media")
+    )

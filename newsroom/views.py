@@ -1,7 +1,9 @@
 """Site pages that belong to no app."""
 
 from django.conf import settings
+from django.http import Http404
 from django.views.generic import TemplateView
+from django.views.static import serve
 
 
 class CommentPrivacyView(TemplateView):
@@ -20,3 +22,12 @@ class CommentPrivacyView(TemplateView):
 
 
 comment_privacy = CommentPrivacyView.as_view()
+
+
+def media(request, path):
+    """An uploaded file from MEDIA_ROOT, with debug on only: `make run` serves
+    lead images itself, while a deployment serves MEDIA_URL from its web
+    server or object storage (see the README) and this answers 404."""
+    if not settings.DEBUG:
+        raise Http404("Media are served by the web server.")
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -102,7 +102,13 @@ class StoryPageView(DateDetailView):
         page_url = self.request.build_absolute_uri(article.get_absolute_url())
         last_change = max(article.published_at, article.created_at)
         tags = list(article.tags.all())
+        lead_image = article.lead_image_shown
         context.update(
+            lead_image=lead_image,
+            # Link previews need an absolute address (object storage gives one already).
+            lead_image_url=(
+                self.request.build_absolute_uri(lead_image.largest.url) if lead_image else ""
+            ),
             page_url=page_url,
             canonical_url=article.original_url or page_url,
             is_preview=not article.is_published,

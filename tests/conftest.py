@@ -69,6 +69,14 @@ def _clear_cache(_memory_cache):
 
 
 @pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a temporary folder (served at /media/), never the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_URL = "/media/"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def closed_port():
     """A loopback port nothing listens on."""
     with socket.socket() as sock:

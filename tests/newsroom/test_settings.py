@@ -115,3 +115,22 @@ def test_debug_is_off_unless_asked_for():
     assert result.stdout.strip() == "False"
     result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", "--no-imports", DJANGO_DEBUG="true")
     assert result.stdout.strip() == "True", result.stderr
+
+
+def test_media_storage_and_its_address_come_from_the_environment():
+    # An object store on its own origin, as a deployment would configure it.
+    media = {
+        "DJANGO_MEDIA_STORAGE": "django.core.files.storage.FileSystemStorage",
+        "DJANGO_MEDIA_STORAGE_OPTIONS": '{"base_url": "http://media.example.net:9000/newsroom/"}',
+        "DJANGO_MEDIA_URL": "http://media.example.net:9000/newsroom/",
+    }
+    script = (
+        "from django.conf import settings; from django.core.files.storage import default_storage; "
+        "print(default_storage.url('lead-images/kim-480w.jpg')); "
+        "print(' '.join(settings.SECURE_CSP['img-src']))"
+    )
+    result = manage("shell", "-c", script, **{**PRODUCTION, **media})
+    assert result.returncode == 0, result.stderr
+    url, img_src = result.stdout.splitlines()[-2:]
+    assert url == "http://media.example.net:9000/newsroom/lead-images/kim-480w.jpg"
+    assert img_src.split()[-1] == "http://media.example.net:9000"
