@@ -53,7 +53,12 @@ class Comment(MPTTModel):
     like_count = models.PositiveIntegerField(
         default=0, help_text="like_baseline plus the Like rows, kept in step by the services."
     )
-    flag_count = models.PositiveIntegerField(default=0)
+    flag_count = models.PositiveIntegerField(default=0, help_text="Readers' reports, ever.")
+    open_reports = models.PositiveIntegerField(
+        default=0,
+        help_text="Reports made since a moderator last decided on the comment: "
+        "while above zero, the comment waits in the moderation queue.",
+    )
     import_key = models.CharField(
         max_length=64, blank=True, help_text="Position in an imported page, for idempotent re-import."
     )
@@ -83,12 +88,19 @@ class Comment(MPTTModel):
         #   author, -created_at   profiles, flood and duplicate checks
         #   status, created_at    the moderation queue, newest first per status
         #   created_at            the same queue showing every status
+        #   created_at, reported  comments with open reports (a partial index:
+        #                         few rows, read on every admin page's counts)
         #   tree_id, parent_id    a thread's rows; replies to a comment
         indexes = [
             models.Index(fields=["article", "level", "created_at"], name="comment_article_roots"),
             models.Index(fields=["article", "level", "like_count"], name="comment_article_liked"),
             models.Index(fields=["author", "-created_at"], name="comment_author_recent"),
             models.Index(fields=["status", "created_at"], name="comment_status_recent"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(open_reports__gt=0),
+                name="comment_reported_recent",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

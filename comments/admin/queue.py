@@ -16,7 +16,7 @@ from comments.admin.filters import FlaggedFilter, QueueStatusFilter, StoryFilter
 from comments.exceptions import CommentError
 from comments.models import Comment, CommentVersion, Flag, ModerationAction
 from comments.services import can_edit, comment_edit
-from comments.services.moderation import ACTIONS, comment_moderate, user_ban
+from comments.services.moderation import ACTIONS, action_applies, comment_moderate, user_ban
 
 Status = Comment.Status
 REJECTED = (Status.SPAM, Status.REMOVED)
@@ -199,9 +199,7 @@ class CommentAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["moderation_actions"] = [
-                (action, ACTION_LABELS[action])
-                for action, (from_statuses, _) in ACTIONS.items()
-                if obj.status in from_statuses
+                (action, ACTION_LABELS[action]) for action in ACTIONS if action_applies(action, obj)
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 

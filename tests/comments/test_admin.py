@@ -9,6 +9,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from comments.models import Ban, Comment, CommentVersion, Flag, ModerationAction
+from comments.services import comment_flag, comment_moderate
 from tests.comments.threads import C, build
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
 
@@ -80,31 +81,75 @@ def test_the_queue_opens_on_held_comments(client, moderator, article):
     assertContains(response, "Pending moderation")
 
 
+def report(comment, times: int = 1) -> None:
+    for _ in range(times):
+        comment_flag(comment=comment, user=UserFactory(), reason=Flag.Reason.ABUSE)
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        ("", {"held", "reported"}),
+        ("status=waiting", {"held", "reported"}),
+        ("status=pending", {"held"}),
         ("status=spam", {"junk"}),
         ("status=removed", {"gone"}),
-        ("status=published", {"public", "reported"}),
-        ("status=all", {"public", "reported", "held", "junk", "gone"}),
+        ("status=published", {"public", "reported", "approved after a report"}),
+        (
+            "status=all",
+            {"public", "reported", "approved after a report", "held", "junk", "gone"},
+        ),
+        ("flagged=yes", {"reported"}),
         ("status=all&flagged=yes", {"reported"}),
+        ("status=all&flagged=ever", {"reported", "approved after a report"}),
+        ("status=all&flagged=no", {"public", "held", "junk", "gone"}),
         ("status=all&q=jun", {"junk"}),
     ],
 )
 def test_queue_filters(client, moderator, article, query, expected):
-    build(
+    rows = build(
         article,
         [
             C("public"),
             C("reported"),
+            C("approved after a report"),
             C("held", status=Status.PENDING),
             C("junk", status=Status.SPAM),
             C("gone", status=Status.REMOVED),
         ],
     )
-    Comment.objects.filter(body="reported").update(flag_count=2)
+    report(rows["reported"])
+    report(rows["approved after a report"])
+    comment_moderate(
+        comments=[rows["approved after a report"]], moderator=moderator, action="approve"
+    )
 
     assert listed(client.get(f"{QUEUE}?{query}")) == expected
+
+
+def test_a_reported_comment_waits_in_the_queue_until_a_moderator_keeps_it(
+    client, moderator, article
+):
+    rows = build(article, [C("rude but published"), C("fine")])
+    report(rows["rude but published"])
+
+    queue = client.get(QUEUE)
+    assert listed(queue) == {"rude but published"}
+    page = client.get(f"{QUEUE}{rows['rude but published'].pk}/change/")
+    approve_button = '<button type="submit" name="_moderate" value="approve">Approve</button>'
+    assertContains(page, approve_button, html=True)
+
+    response = bulk(client, "approve_selected", [rows["rude but published"]], query="")
+
+    assertContains(response, "Approve: 1 comment changed.")
+    assert listed(response) == set()
+    assert Comment.objects.get(pk=rows["rude but published"].pk).status == Status.PUBLISHED
+    entry = ModerationAction.objects.get()
+    assert (entry.action, entry.from_status, entry.to_status) == (
+        "approve",
+        Status.PUBLISHED,
+        Status.PUBLISHED,
+    )
 
 
 def test_queue_filters_by_story(client, moderator, article):
@@ -115,6 +160,54 @@ def test_queue_filters_by_story(client, moderator, article):
     response = client.get(QUEUE)
     assertContains(response, "The other story (1 waiting)")
     assert listed(client.get(f"{QUEUE}?article={other.pk}")) == {"there"}
+
+
+def test_the_story_filter_counts_only_comments_still_waiting(client, moderator):
+    story = ArticleFactory(title="Harbour lights")
+    rows = build(
+        story,
+        [
+            C("held", status=Status.PENDING),
+            C("reported"),
+            C("reported then removed"),
+            C("held then deleted by its author", status=Status.PENDING, deleted=True),
+        ],
+    )
+    report(rows["reported"])
+    report(rows["reported then removed"], times=3)
+    comment_moderate(comments=[rows["reported then removed"]], moderator=moderator, action="remove")
+
+    response = client.get(QUEUE)
+
+    assertContains(response, "Harbour lights (2 waiting)")
+
+
+def test_show_counts_gives_each_status_its_count(client, moderator, article):
+    rows = build(
+        article,
+        [
+            C("one"),
+            C("two"),
+            C("reported"),
+            C("held", status=Status.PENDING),
+            C("junk", status=Status.SPAM),
+        ],
+    )
+    report(rows["reported"])
+
+    response = client.get(f"{QUEUE}?_facets=True")
+
+    status_filter = response.context["cl"].filter_specs[0]
+    shown = [choice["display"] for choice in status_filter.choices(response.context["cl"])]
+    assert shown == [
+        "All (5)",
+        "Waiting for a decision (2)",
+        "Published (3)",
+        "Pending moderation (1)",
+        "Spam (1)",
+        "Removed (0)",
+    ]
+    assertContains(response, "Published (3)")
 
 
 def test_each_row_shows_story_parent_reasons_and_the_authors_record(client, moderator, article):
@@ -290,8 +383,6 @@ def test_the_comment_page_shows_reports_and_the_log_and_moderates(client, modera
 
 
 def test_the_audit_log_is_read_only_and_filters_by_moderator(client, moderator, article):
-    from comments.services.moderation import comment_moderate
-
     other = StaffFactory(username="night_shift")
     rows = build(article, [C("a", status=Status.PENDING), C("b", status=Status.PENDING)])
     comment_moderate(comments=[rows["a"]], moderator=moderator, action="approve")
