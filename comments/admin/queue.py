@@ -15,8 +15,10 @@ from django.utils.translation import ngettext
 from comments.admin.filters import FlaggedFilter, QueueStatusFilter, StoryFilter
 from comments.exceptions import CommentError
 from comments.models import Comment, CommentVersion, Flag, ModerationAction
+from comments.selectors.queue import QueueCounts, queue_counts
 from comments.services import can_edit, comment_edit
 from comments.services.moderation import ACTIONS, action_applies, comment_moderate, user_ban
+from comments.visibility import is_moderator
 
 Status = Comment.Status
 REJECTED = (Status.SPAM, Status.REMOVED)
@@ -169,6 +171,24 @@ class CommentAdmin(admin.ModelAdmin):
                 Prefetch("flags", queryset=Flag.objects.only("id", "comment_id", "reason"))
             )
         )
+
+    # Counts of what waits, in the admin menu and on the queue.
+
+    def queue_counts(self, request) -> QueueCounts:
+        """The counts, read once per request (the menu and the queue both show them)."""
+        counts = getattr(request, "comment_queue_counts", None)
+        if counts is None:
+            counts = request.comment_queue_counts = queue_counts()
+        return counts
+
+    def menu_note(self, request) -> str:
+        return str(self.queue_counts(request)) if is_moderator(request.user) else ""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if is_moderator(request.user):
+            extra_context["queue_counts"] = self.queue_counts(request)
+        return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         # Only the text is editable, and only while comment_edit would accept

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from articles.management.commands.ensure_editor import editors_group
 from comments.models import Ban, Comment, CommentVersion, Flag, ModerationAction
 from comments.services import comment_flag, comment_moderate
 from tests.comments.threads import C, build
@@ -81,6 +82,14 @@ def test_the_queue_opens_on_held_comments(client, moderator, article):
     assertContains(response, "Pending moderation")
 
 
+def counts_line(pending: int, reported: int) -> str:
+    return (
+        '<p class="queue-counts">Waiting for a decision: '
+        f'<a href="?status=pending">{pending} pending</a>, '
+        f'<a href="?flagged=yes">{reported} reported</a></p>'
+    )
+
+
 def report(comment, times: int = 1) -> None:
     for _ in range(times):
         comment_flag(comment=comment, user=UserFactory(), reason=Flag.Reason.ABUSE)
@@ -135,6 +144,7 @@ def test_a_reported_comment_waits_in_the_queue_until_a_moderator_keeps_it(
 
     queue = client.get(QUEUE)
     assert listed(queue) == {"rude but published"}
+    assertContains(queue, counts_line(0, 1), html=True)
     page = client.get(f"{QUEUE}{rows['rude but published'].pk}/change/")
     approve_button = '<button type="submit" name="_moderate" value="approve">Approve</button>'
     assertContains(page, approve_button, html=True)
@@ -143,6 +153,7 @@ def test_a_reported_comment_waits_in_the_queue_until_a_moderator_keeps_it(
 
     assertContains(response, "Approve: 1 comment changed.")
     assert listed(response) == set()
+    assertContains(response, counts_line(0, 0), html=True)
     assert Comment.objects.get(pk=rows["rude but published"].pk).status == Status.PUBLISHED
     entry = ModerationAction.objects.get()
     assert (entry.action, entry.from_status, entry.to_status) == (
@@ -180,6 +191,40 @@ def test_the_story_filter_counts_only_comments_still_waiting(client, moderator):
     response = client.get(QUEUE)
 
     assertContains(response, "Harbour lights (2 waiting)")
+    assertContains(response, counts_line(1, 1), html=True)
+    assertContains(client.get("/admin/"), "Comments (1 pending, 1 reported)")
+
+
+def test_the_admin_menu_shows_what_waits_to_moderators_only(client, article):
+    rows = build(article, [C("held", status=Status.PENDING), C("reported"), C("fine")])
+    report(rows["reported"], times=2)
+    moderator = UserFactory(username="night_editor", is_staff=True)
+    moderator.groups.add(editors_group())
+    client.force_login(moderator)
+
+    index = client.get("/admin/")
+    queue = client.get(QUEUE)
+
+    assertContains(index, "Comments (1 pending, 1 reported)")
+    # The sidebar beside the queue shows the same counts.
+    assertContains(queue, "Comments (1 pending, 1 reported)")
+    assertContains(queue, counts_line(1, 1), html=True)
+
+    client.force_login(UserFactory(username="plain_staff", is_staff=True))
+    assertNotContains(client.get("/admin/"), "pending")
+    assert client.get(QUEUE).status_code == 403
+
+
+def test_the_menu_counts_cost_two_queries(
+    client, moderator, article, django_assert_num_queries
+):
+    build(article, [C("held", status=Status.PENDING)])
+    log_url = reverse("admin:comments_moderationaction_changelist")
+    client.get(log_url)  # warm the content types and permissions caches
+
+    # The session, the user, pending and reported, then the index's recent actions.
+    with django_assert_num_queries(5):
+        client.get(reverse("admin:index"))
 
 
 def test_show_counts_gives_each_status_its_count(client, moderator, article):
