@@ -115,7 +115,9 @@ class Comment(MPTTModel):
         ]
 
     def __str__(self):
-        return f"Comment {self.pk} by {self.display_name} on {self.article_id}"
+        # Names the story by its title: a list of comments shown by name
+        # selects their article and author (as the admin's lists do).
+        return f"Comment {self.pk} by {self.display_name} on “{self.article.title}”"
 
     def get_absolute_url(self):
         return reverse("comments:detail", kwargs={"pk": self.pk})
@@ -163,6 +165,9 @@ class CommentVersion(models.Model):
 
     class Meta:
         ordering = ["comment", "created_at"]
+
+    def __str__(self):
+        return f"Earlier version of comment {self.comment_id}"
 
     @property
     def is_redacted(self) -> bool:
@@ -226,6 +231,9 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "comment"], name="flag_once_per_user"),
         ]
+
+    def __str__(self):
+        return f"Report on comment {self.comment_id}: {self.get_reason_display()}"
 
 
 class BlockedPhrase(models.Model):

@@ -12,7 +12,7 @@ from comments.models import Ban, BlockedPhrase, ModerationAction
 class ModerationActionAdmin(admin.ModelAdmin):
     list_display = ["created_at", "moderator", "action", "change", "comment_link", "note"]
     list_filter = [("moderator", admin.RelatedOnlyFieldListFilter), "action", "to_status"]
-    list_select_related = ["moderator"]
+    list_select_related = ["moderator", "comment__article", "comment__author"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-pk"]
 
@@ -32,9 +32,9 @@ class ModerationActionAdmin(admin.ModelAdmin):
     @admin.display(description="Comment")
     def comment_link(self, entry):
         return format_html(
-            '<a href="{}">Comment {}</a>',
+            '<a href="{}">{}</a>',
             reverse("admin:comments_comment_change", args=[entry.comment_id]),
-            entry.comment_id,
+            entry.comment,
         )
 
 

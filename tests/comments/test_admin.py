@@ -215,9 +215,7 @@ def test_the_admin_menu_shows_what_waits_to_moderators_only(client, article):
     assert client.get(QUEUE).status_code == 403
 
 
-def test_the_menu_counts_cost_two_queries(
-    client, moderator, article, django_assert_num_queries
-):
+def test_the_menu_counts_cost_two_queries(client, moderator, article, django_assert_num_queries):
     build(article, [C("held", status=Status.PENDING)])
     log_url = reverse("admin:comments_moderationaction_changelist")
     client.get(log_url)  # warm the content types and permissions caches
@@ -422,6 +420,42 @@ def test_the_comment_page_shows_reports_and_the_log_and_moderates(client, modera
     assert comment.status == Status.PUBLISHED
     assert ModerationAction.objects.get().action == "approve"
     assertContains(response, "Moderation log")
+
+
+def test_the_comment_page_names_the_story_and_each_report(client, moderator):
+    story = ArticleFactory(title="Lighthouse to stay lit")
+    troll = UserFactory(username="troll99")
+    rows = build(story, [C("nasty words", author=troll)])
+    comment = rows["nasty words"]
+    comment_flag(comment=comment, user=UserFactory(), reason=Flag.Reason.SPAM)
+
+    page = client.get(f"{QUEUE}{comment.pk}/change/")
+
+    assertContains(page, f"Comment {comment.pk} by troll99 on “Lighthouse to stay lit”")
+    assertContains(page, f"Report on comment {comment.pk}: Spam")
+    assertNotContains(page, "Flag object")
+
+
+def audit_log_queries(client, moderator, count: int) -> int:
+    story = ArticleFactory()
+    rows = build(
+        story, [C(f"held {n}", author=UserFactory(), status=Status.PENDING) for n in range(count)]
+    )
+    comment_moderate(comments=list(rows.values()), moderator=moderator, action="approve")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:comments_moderationaction_changelist"))
+    for comment in rows.values():
+        name = f"Comment {comment.pk} by {comment.author.username} on “{story.title}”"
+        assertContains(response, name)
+    return len(queries)
+
+
+def test_the_audit_log_names_each_story_in_the_same_queries_for_2_or_20(client, moderator):
+    few = audit_log_queries(client, moderator, 2)
+    ModerationAction.objects.all().delete()
+    many = audit_log_queries(client, moderator, 20)
+
+    assert few == many
 
 
 # The audit log, bans and phrases ---------------------------------------------------
