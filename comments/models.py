@@ -268,15 +268,35 @@ class Ban(models.Model):
 
 
 class ModerationAction(models.Model):
-    """The audit log: who did what to which comment, and when."""
+    """The audit log: who did what to which comment or reader, and when.
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moderation_actions")
+    Decisions on a comment name the comment (and its status before and
+    after); a moderator's note on a comment changes no status; bans and
+    unbans name the reader instead of a comment (`reader`, emptied if the
+    reader closes their account: the entry stays, without who it was).
+    """
+
+    comment = models.ForeignKey(
+        Comment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="moderation_actions",
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_record",
+        help_text="The reader a ban or unban was about.",
+    )
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=10, choices=Comment.Status)
-    to_status = models.CharField(max_length=10, choices=Comment.Status)
+    from_status = models.CharField(max_length=10, choices=Comment.Status, blank=True)
+    to_status = models.CharField(max_length=10, choices=Comment.Status, blank=True)
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -284,4 +304,6 @@ class ModerationAction(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
+        if self.comment_id is None:
+            return f"{self.action} of reader {self.reader_id}"
         return f"{self.action} on comment {self.comment_id}"

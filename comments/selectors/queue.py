@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db.models import Q
 
-from comments.models import Comment
+from comments.models import Ban, Comment, Flag, ModerationAction
 
 Status = Comment.Status
 
@@ -39,4 +40,46 @@ def queue_counts() -> QueueCounts:
     return QueueCounts(
         pending=Comment.objects.filter(alive, status=Status.PENDING).count(),
         reported=Comment.objects.filter(alive, reported()).count(),
+    )
+
+
+@dataclass(frozen=True)
+class AuthorHistory:
+    """One reader's record, for moderators: every comment (any status), the
+    decisions and notes on them, the reports against them, and bans."""
+
+    comment_count: int
+    comments: list[Comment]
+    decisions: list[ModerationAction]
+    reports: list[Flag]
+    bans: list[ModerationAction]
+    ban: Ban | None
+
+
+HISTORY_ROWS = 100
+
+
+def author_history(*, user, limit: int = HISTORY_ROWS) -> AuthorHistory:
+    """`user`'s record, newest first, at most `limit` rows of each kind, in
+    six queries however long it is."""
+    comments = Comment.objects.filter(author=user)
+    return AuthorHistory(
+        comment_count=comments.count(),
+        comments=list(comments.select_related("article").order_by("-created_at", "-pk")[:limit]),
+        decisions=list(
+            ModerationAction.objects.filter(comment__author=user)
+            .select_related("moderator")
+            .order_by("-created_at", "-pk")[:limit]
+        ),
+        reports=list(
+            Flag.objects.filter(comment__author=user)
+            .select_related("user")
+            .order_by("-created_at", "-pk")[:limit]
+        ),
+        bans=list(
+            ModerationAction.objects.filter(reader=user)
+            .select_related("moderator")
+            .order_by("-created_at", "-pk")[:limit]
+        ),
+        ban=Ban.objects.filter(user=user).select_related("created_by").first(),
     )

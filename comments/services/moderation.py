@@ -197,25 +197,67 @@ def comment_version_redact(*, version: CommentVersion, moderator, note: str = ""
     return True
 
 
+def comment_note_add(*, comment: Comment, moderator, note: str) -> ModerationAction:
+    """Leave a note on `comment` for the other moderators.
+
+    Notes are kept in the audit log (action "note", the status unchanged)
+    and shown on the comment's admin page and its author's history, never
+    to readers; no page readers see changes, so no page version does.
+    """
+    _require_moderator(moderator)
+    note = " ".join((note or "").split())
+    if not note:
+        raise CommentError("Write the note first.", code="note_empty")
+    limit = ModerationAction._meta.get_field("note").max_length
+    if len(note) > limit:
+        raise CommentError(f"A note can be at most {limit} characters long.", code="note_long")
+    status = Comment.objects.values_list("status", flat=True).get(pk=comment.pk)
+    return ModerationAction.objects.create(
+        comment_id=comment.pk,
+        moderator=moderator,
+        action="note",
+        from_status=status,
+        to_status=status,
+        note=note,
+    )
+
+
+def _ban_note(reason: str, until: datetime | None) -> str:
+    limit = ModerationAction._meta.get_field("note").max_length
+    if until is None:
+        ending = "until lifted"
+    else:
+        ending = f"until {timezone.localtime(until).strftime('%d %b %Y, %H:%M')}"
+    return (f"{reason} ({ending})" if reason else ending.capitalize())[:limit]
+
+
 def user_ban(*, user, moderator, reason: str = "", until: datetime | None = None) -> Ban:
     """Stop `user` from commenting, until `until` (None: until lifted).
 
     Banning someone already banned replaces the reason and end date.
-    Moderators cannot ban themselves or other staff.
+    Moderators cannot ban themselves or other staff. Logged in the audit
+    log (action "ban", naming the reader).
     """
     _require_moderator(moderator)
     if user.pk == moderator.pk or user.is_staff:
         raise CommentError("Staff accounts cannot be banned.", code="ban_staff")
     reason = (reason or "")[: Ban._meta.get_field("reason").max_length]
-    ban, _created = Ban.objects.update_or_create(
-        user=user,
-        defaults={"reason": reason, "until": until, "created_by": moderator},
-    )
+    with transaction.atomic():
+        ban, _created = Ban.objects.update_or_create(
+            user=user,
+            defaults={"reason": reason, "until": until, "created_by": moderator},
+        )
+        ModerationAction.objects.create(
+            reader=user, moderator=moderator, action="ban", note=_ban_note(reason, until)
+        )
     return ban
 
 
 def user_unban(*, user, moderator) -> bool:
-    """Lift `user`'s ban; return whether there was one."""
+    """Lift `user`'s ban; return whether there was one. Logged as "unban"."""
     _require_moderator(moderator)
-    deleted, _ = Ban.objects.filter(user=user).delete()
+    with transaction.atomic():
+        deleted, _ = Ban.objects.filter(user=user).delete()
+        if deleted:
+            ModerationAction.objects.create(reader=user, moderator=moderator, action="unban")
     return bool(deleted)

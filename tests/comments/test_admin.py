@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.management.commands.ensure_editor import editors_group
 from comments.models import Ban, Comment, CommentVersion, Flag, ModerationAction
-from comments.services import comment_flag, comment_moderate
+from comments.services import comment_flag, comment_moderate, user_ban, user_unban
 from tests.comments.threads import C, build
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
 
@@ -534,3 +534,182 @@ def test_a_removed_comment_is_read_only_and_can_be_restored(client, moderator, a
     assertContains(response, "Restore: 1 comment changed.")
     comment.refresh_from_db()
     assert (comment.status, comment.body) == (Status.PUBLISHED, "said too much")
+
+
+# The comment page: conversation and notes ---------------------------------------
+
+
+def test_the_comment_page_shows_what_it_answers_and_its_replies(client, moderator, article):
+    #  Opening remark
+    #  └── The held one          <- opened
+    #      ├── A published reply
+    #      └── A removed reply
+    rows = build(
+        article,
+        [
+            C(
+                "Opening remark",
+                [
+                    C(
+                        "The held one",
+                        [C("A published reply"), C("A removed reply", status=Status.REMOVED)],
+                        status=Status.PENDING,
+                    )
+                ],
+            )
+        ],
+    )
+
+    page = client.get(f"{QUEUE}{rows['The held one'].pk}/change/")
+
+    assertContains(page, "Conversation")
+    for role, key, status in [
+        ("In reply to", "Opening remark", "Published"),
+        ("Reply", "A published reply", "Published"),
+        ("Reply", "A removed reply", "Removed"),
+    ]:
+        comment = rows[key]
+        assertContains(
+            page,
+            f"<li><strong>{role}</strong> ({comment.display_name}, {status}): "
+            f'<a href="{QUEUE}{comment.pk}/change/">{key}</a></li>',
+            html=True,
+        )
+
+
+def test_a_moderator_note_is_kept_for_moderators_and_never_shown_to_readers(
+    client, moderator, article
+):
+    rows = build(article, [C("borderline joke", status=Status.PENDING)])
+    comment = rows["borderline joke"]
+    data = change_form_data(client, comment)
+
+    saved = client.post(
+        f"{QUEUE}{comment.pk}/change/",
+        {**data, "moderator_note": "Asked the desk; leave it for now."},
+        follow=True,
+    )
+    decided = client.post(
+        f"{QUEUE}{comment.pk}/change/",
+        {**data, "moderator_note": "Desk says fine.", "_moderate": "approve"},
+        follow=True,
+    )
+
+    assertContains(saved, "Note added for the other moderators.")
+    assertContains(decided, "Asked the desk; leave it for now.")
+    assertContains(decided, "Desk says fine.")
+    log = list(ModerationAction.objects.order_by("pk").values_list("action", "note"))
+    assert log == [("note", "Asked the desk; leave it for now."), ("approve", "Desk says fine.")]
+    client.logout()
+    story = client.get(article.get_absolute_url())
+    assertContains(story, "borderline joke")
+    assertNotContains(story, "Desk says fine.")
+    assertNotContains(story, "Asked the desk")
+
+
+# The author's history ---------------------------------------------------------------
+
+
+def test_search_finds_comments_by_author_name_email_and_ip(client, moderator, article):
+    build(article, [C("from elsewhere", author=UserFactory(username="someone"))])
+    rows = build(article, [C("from the troll", author=UserFactory(username="troll99"))])
+    Comment.objects.filter(pk=rows["from the troll"].pk).update(ip_address="203.0.113.9")
+
+    for term in ["troll99", "troll99@example.com", "203.0.113.9"]:
+        assert listed(client.get(f"{QUEUE}?status=all&q={term}")) == {"from the troll"}, term
+    assert listed(client.get(f"{QUEUE}?status=all&q=203.0.113.1")) == set()
+
+
+def test_the_author_history_shows_comments_decisions_reports_and_bans(client, moderator, article):
+    troll = UserFactory(username="troll99")
+    rows = build(
+        article,
+        [
+            C("first rant", author=troll),
+            C("second rant", author=troll, status=Status.PENDING),
+            C("someone else's", author=UserFactory()),
+        ],
+    )
+    comment_flag(
+        comment=rows["first rant"], user=UserFactory(username="alert_reader"), reason="abuse"
+    )
+    comment_moderate(
+        comments=[rows["second rant"]], moderator=moderator, action="spam", note="Link farm"
+    )
+    user_ban(user=troll, moderator=moderator, reason="Repeated abuse")
+    user_unban(user=troll, moderator=moderator)
+    user_ban(user=troll, moderator=moderator, reason="Back at it")
+
+    queue = client.get(f"{QUEUE}?status=all")
+    history_url = reverse("admin:comments_comment_author", args=[troll.pk])
+    assertContains(queue, f'<a href="{history_url}">troll99</a>', html=True)
+    page = client.get(history_url)
+
+    assertContains(page, "<h1>History of troll99</h1>", html=True)
+    assertContains(page, "Comments (2)")
+    assertContains(page, "first rant")
+    assertContains(page, "second rant")
+    assertNotContains(page, "someone else's")
+    assertContains(page, "Link farm")
+    assertContains(page, "alert_reader")
+    assertContains(page, "Abusive or harassing")
+    assertContains(page, "Repeated abuse (until lifted)")
+    assertContains(page, "Ban lifted")
+    assertContains(page, "Banned until lifted: Back at it.")
+
+
+def test_the_author_history_takes_the_same_queries_however_long(
+    client, moderator, django_assert_num_queries
+):
+    quiet, busy = UserFactory(), UserFactory()
+    build(ArticleFactory(), [C("only one", author=quiet)])
+    rows = build(ArticleFactory(), [C(f"rant {n}", author=busy) for n in range(30)])
+    for comment in list(rows.values())[:10]:
+        comment_flag(comment=comment, user=UserFactory(), reason="spam")
+    comment_moderate(comments=list(rows.values()), moderator=moderator, action="remove")
+    user_ban(user=busy, moderator=moderator, reason="Enough")
+    client.get(reverse("admin:comments_comment_author", args=[quiet.pk]))  # warm caches
+
+    # Session, user, the author, the menu's two counts, the six reads of the
+    # history, whoever it is.
+    with django_assert_num_queries(11):
+        client.get(reverse("admin:comments_comment_author", args=[quiet.pk]))
+    with django_assert_num_queries(11):
+        client.get(reverse("admin:comments_comment_author", args=[busy.pk]))
+
+
+@pytest.mark.parametrize(("role", "status"), [("editor_group", 200), ("plain_staff", 403)])
+def test_only_moderators_open_an_author_history(client, role, status):
+    author = UserFactory()
+    viewer = UserFactory(username=role, is_staff=True)
+    if role == "editor_group":
+        viewer.groups.add(editors_group())
+    client.force_login(viewer)
+
+    response = client.get(reverse("admin:comments_comment_author", args=[author.pk]))
+
+    assert response.status_code == status
+
+
+# Bans in the audit log -----------------------------------------------------------------
+
+
+def test_bans_and_unbans_in_the_admin_are_in_the_audit_log(client, moderator):
+    reader = UserFactory(username="shouty")
+    client.post(
+        reverse("admin:comments_ban_add"), {"user": reader.pk, "reason": "Shouting", "until": ""}
+    )
+    ban = Ban.objects.get()
+    client.post(reverse("admin:comments_ban_delete", args=[ban.pk]), {"post": "yes"})
+
+    assert not Ban.objects.exists()
+    log = list(
+        ModerationAction.objects.order_by("pk").values_list("action", "reader", "moderator", "note")
+    )
+    assert log == [
+        ("ban", reader.pk, moderator.pk, "Shouting (until lifted)"),
+        ("unban", reader.pk, moderator.pk, ""),
+    ]
+    audit = client.get(reverse("admin:comments_moderationaction_changelist"))
+    history_url = reverse("admin:comments_comment_author", args=[reader.pk])
+    assertContains(audit, f'<a href="{history_url}">shouty</a>', html=True, count=2)
