@@ -367,6 +367,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin-queue.css"]}
+        js = ["js/moderation-queue.js"]
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
