@@ -64,6 +64,7 @@ EXPORTED = {
     ("comments.Ban", "user"): "bans",
     ("comments.Ban", "created_by"): "moderation",
     ("comments.ModerationAction", "moderator"): "moderation",
+    ("comments.ModerationAction", "reader"): "ban_history",
     ("admin.LogEntry", "user"): "moderation",
     ("reversion.Revision", "user"): "moderation",
 }
@@ -165,6 +166,11 @@ def personal_data_export(*, user) -> dict:
         "bans": [
             {"reason": ban.reason, "until": _iso(ban.until), "since": _iso(ban.created_at)}
             for ban in Ban.objects.filter(user=user)
+        ],
+        # Bans and unbans of this reader, without which moderator decided.
+        "ban_history": [
+            {"action": entry.action, "reason": entry.note, "at": _iso(entry.created_at)}
+            for entry in ModerationAction.objects.filter(reader=user).order_by("created_at")
         ],
         "moderation": {
             "actions": [

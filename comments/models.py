@@ -53,7 +53,12 @@ class Comment(MPTTModel):
     like_count = models.PositiveIntegerField(
         default=0, help_text="like_baseline plus the Like rows, kept in step by the services."
     )
-    flag_count = models.PositiveIntegerField(default=0)
+    flag_count = models.PositiveIntegerField(default=0, help_text="Readers' reports, ever.")
+    open_reports = models.PositiveIntegerField(
+        default=0,
+        help_text="Reports made since a moderator last decided on the comment: "
+        "while above zero, the comment waits in the moderation queue.",
+    )
     import_key = models.CharField(
         max_length=64, blank=True, help_text="Position in an imported page, for idempotent re-import."
     )
@@ -83,12 +88,19 @@ class Comment(MPTTModel):
         #   author, -created_at   profiles, flood and duplicate checks
         #   status, created_at    the moderation queue, newest first per status
         #   created_at            the same queue showing every status
+        #   created_at, reported  comments with open reports (a partial index:
+        #                         few rows, read on every admin page's counts)
         #   tree_id, parent_id    a thread's rows; replies to a comment
         indexes = [
             models.Index(fields=["article", "level", "created_at"], name="comment_article_roots"),
             models.Index(fields=["article", "level", "like_count"], name="comment_article_liked"),
             models.Index(fields=["author", "-created_at"], name="comment_author_recent"),
             models.Index(fields=["status", "created_at"], name="comment_status_recent"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(open_reports__gt=0),
+                name="comment_reported_recent",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -103,7 +115,9 @@ class Comment(MPTTModel):
         ]
 
     def __str__(self):
-        return f"Comment {self.pk} by {self.display_name} on {self.article_id}"
+        # Names the story by its title: a list of comments shown by name
+        # selects their article and author (as the admin's lists do).
+        return f"Comment {self.pk} by {self.display_name} on “{self.article.title}”"
 
     def get_absolute_url(self):
         return reverse("comments:detail", kwargs={"pk": self.pk})
@@ -151,6 +165,9 @@ class CommentVersion(models.Model):
 
     class Meta:
         ordering = ["comment", "created_at"]
+
+    def __str__(self):
+        return f"Earlier version of comment {self.comment_id}"
 
     @property
     def is_redacted(self) -> bool:
@@ -215,6 +232,9 @@ class Flag(models.Model):
             models.UniqueConstraint(fields=["user", "comment"], name="flag_once_per_user"),
         ]
 
+    def __str__(self):
+        return f"Report on comment {self.comment_id}: {self.get_reason_display()}"
+
 
 class BlockedPhrase(models.Model):
     """A word or phrase that sends a comment to the moderation queue."""
@@ -248,15 +268,35 @@ class Ban(models.Model):
 
 
 class ModerationAction(models.Model):
-    """The audit log: who did what to which comment, and when."""
+    """The audit log: who did what to which comment or reader, and when.
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moderation_actions")
+    Decisions on a comment name the comment (and its status before and
+    after); a moderator's note on a comment changes no status; bans and
+    unbans name the reader instead of a comment (`reader`, emptied if the
+    reader closes their account: the entry stays, without who it was).
+    """
+
+    comment = models.ForeignKey(
+        Comment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="moderation_actions",
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_record",
+        help_text="The reader a ban or unban was about.",
+    )
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=10, choices=Comment.Status)
-    to_status = models.CharField(max_length=10, choices=Comment.Status)
+    from_status = models.CharField(max_length=10, choices=Comment.Status, blank=True)
+    to_status = models.CharField(max_length=10, choices=Comment.Status, blank=True)
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -264,4 +304,6 @@ class ModerationAction(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
+        if self.comment_id is None:
+            return f"{self.action} of reader {self.reader_id}"
         return f"{self.action} on comment {self.comment_id}"

@@ -66,7 +66,7 @@ SITE_DOMAIN = os.environ.get("NEWSROOM_SITE_DOMAIN") or (
 SITE_ID = 1
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.admin_site.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,22 +1,37 @@
 """The Comment changelist as the moderation queue, and the comment page."""
 
+import ipaddress
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
-from django.urls import reverse
-from django.utils.html import format_html
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from comments.admin.filters import FlaggedFilter, QueueStatusFilter, StoryFilter
 from comments.exceptions import CommentError
 from comments.models import Comment, CommentVersion, Flag, ModerationAction
+from comments.selectors.queue import QueueCounts, author_history, queue_counts
 from comments.services import can_edit, comment_edit
-from comments.services.moderation import ACTIONS, comment_moderate, user_ban
+from comments.services.moderation import (
+    ACTIONS,
+    action_applies,
+    comment_moderate,
+    comment_note_add,
+    user_ban,
+)
+from comments.visibility import is_moderator
 
 Status = Comment.Status
 REJECTED = (Status.SPAM, Status.REMOVED)
@@ -58,6 +73,9 @@ class FlagInline(ReadOnlyInline):
     readonly_fields = fields
     verbose_name_plural = "Reports from readers"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
 
 class ModerationActionInline(ReadOnlyInline):
     model = ModerationAction
@@ -65,12 +83,18 @@ class ModerationActionInline(ReadOnlyInline):
     readonly_fields = fields
     verbose_name_plural = "Moderation log"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("moderator")
+
 
 class CommentVersionInline(ReadOnlyInline):
     model = CommentVersion
     fields = ["created_at", "replaced_at", "replaced_by", "body", "redacted_at", "redacted_by"]
     readonly_fields = fields
     verbose_name_plural = "Earlier versions"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("replaced_by", "redacted_by")
 
 
 # Comments --------------------------------------------------------------------
@@ -83,6 +107,15 @@ class CommentAdminForm(forms.ModelForm):
         strip=True,
         help_text="Saved through the edit service: the old text is kept in the history "
         "and readers see the comment as edited by a moderator.",
+    )
+
+    moderator_note = forms.CharField(
+        label="Note for moderators",
+        required=False,
+        max_length=ModerationAction._meta.get_field("note").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Seen by moderators only, in the log below and the author's history, "
+        "never by readers. Saved with your decision, or on its own with Save.",
     )
 
     class Meta:
@@ -105,15 +138,17 @@ def _author_count(statuses) -> Coalesce:
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     form = CommentAdminForm
+    # Eight columns fit beside the admin's menu and filters on a 1,400 px
+    # screen (queue.css sets their widths); the number of reports is in
+    # "Why it is here".
     list_display = [
         "excerpt",
         "story",
         "in_reply_to",
         "author_record",
-        "flag_count",
         "reasons",
         "status",
-        "created_at",
+        "created",
     ]
     list_display_links = ["excerpt"]
     list_filter = [QueueStatusFilter, FlaggedFilter, StoryFilter]
@@ -130,11 +165,20 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     inlines = [FlagInline, ModerationActionInline, CommentVersionInline]
     fieldsets = [
-        (None, {"fields": ["story", "in_reply_to", "author", "author_name", "body"]}),
+        (None, {"fields": ["story", "in_reply_to", "author_link", "author_name", "body"]}),
         (
             "Moderation",
-            {"fields": ["status", "hold_reason", "flag_count", "edited_by_moderator"]},
+            {
+                "fields": [
+                    "status",
+                    "hold_reason",
+                    "flag_count",
+                    "edited_by_moderator",
+                    "moderator_note",
+                ]
+            },
         ),
+        ("Conversation", {"fields": ["conversation"]}),
         (
             "Record",
             {
@@ -160,7 +204,7 @@ class CommentAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("article", "author", "parent")
+            .select_related("article", "author", "parent__author")
             .annotate(
                 author_approved=_author_count([Status.PUBLISHED]),
                 author_rejected=_author_count(REJECTED),
@@ -170,10 +214,41 @@ class CommentAdmin(admin.ModelAdmin):
             )
         )
 
+    # Counts of what waits, in the admin menu and on the queue.
+
+    def queue_counts(self, request) -> QueueCounts:
+        """The counts, read once per request (the menu and the queue both show them)."""
+        counts = getattr(request, "comment_queue_counts", None)
+        if counts is None:
+            counts = request.comment_queue_counts = queue_counts()
+        return counts
+
+    def menu_note(self, request) -> str:
+        return str(self.queue_counts(request)) if is_moderator(request.user) else ""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if is_moderator(request.user):
+            extra_context["queue_counts"] = self.queue_counts(request)
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        # A whole IP address also finds the comments written from it (kept
+        # for NEWSROOM_COMMENT_IP_RETENTION_DAYS, then purged).
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        try:
+            ipaddress.ip_address(term)
+        except ValueError:
+            return results, may_have_duplicates
+        return results | queryset.filter(ip_address=term), may_have_duplicates
+
     def get_readonly_fields(self, request, obj=None):
         # Only the text is editable, and only while comment_edit would accept
         # it; status changes go through the moderation buttons and actions.
-        shown = flatten_fieldsets(self.fieldsets)
+        shown = [name for name in flatten_fieldsets(self.fieldsets) if name != "moderator_note"]
+        if not self.has_change_permission(request, obj):
+            return [*shown, "moderator_note"]
         if obj is not None and can_edit(comment=obj, user=request.user):
             return [name for name in shown if name != "body"]
         return shown
@@ -189,6 +264,15 @@ class CommentAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        note = form.cleaned_data.get("moderator_note", "")
+        if note and request.POST.get("_moderate") not in ACTIONS:
+            # With a decision, the note goes with it (response_change).
+            try:
+                comment_note_add(comment=obj, moderator=request.user, note=note)
+            except CommentError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, "Note added for the other moderators.")
         if "body" not in form.changed_data:
             return
         try:
@@ -199,26 +283,107 @@ class CommentAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["moderation_actions"] = [
-                (action, ACTION_LABELS[action])
-                for action, (from_statuses, _) in ACTIONS.items()
-                if obj.status in from_statuses
+                (action, ACTION_LABELS[action]) for action in ACTIONS if action_applies(action, obj)
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
         action = request.POST.get("_moderate")
         if action in ACTIONS:
-            self._moderate(request, Comment.objects.filter(pk=obj.pk), action)
+            # The form was valid, so the note is within its length.
+            note = request.POST.get("moderator_note", "").strip()
+            self._moderate(request, Comment.objects.filter(pk=obj.pk), action, note=note)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
+    # The author's history: every comment, decision, report and ban.
+
+    def get_urls(self):
+        history = path(
+            "author/<int:user_id>/",
+            self.admin_site.admin_view(self.author_history_view),
+            name="comments_comment_author",
+        )
+        return [history, *super().get_urls()]
+
+    def author_history_view(self, request, user_id: int):
+        if not is_moderator(request.user):
+            raise PermissionDenied
+        author = get_object_or_404(get_user_model(), pk=user_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History of {author.get_username()}",
+            "opts": self.opts,
+            "author": author,
+            "history": author_history(user=author),
+        }
+        return TemplateResponse(request, "admin/comments/comment/author_history.html", context)
+
+    # Fields of the comment page.
+
+    @admin.display(description="Author")
+    def author_link(self, comment):
+        if comment.author_id is None:
+            return "—"
+        return format_html(
+            '{} · <a href="{}">all their comments, reports and bans</a>',
+            comment.author.get_username(),
+            reverse("admin:comments_comment_author", args=[comment.author_id]),
+        )
+
+    @admin.display(description="Replies and what it answers")
+    def conversation(self, comment):
+        """The comment it answers and its direct replies, each with its status."""
+        rows = []
+        if comment.parent is not None:
+            rows.append(("In reply to", comment.parent))
+        replies = (
+            Comment.objects.filter(parent_id=comment.pk).select_related("author").order_by("lft")
+        )
+        rows += [("Reply", reply) for reply in replies]
+        if not rows:
+            return "No reply, and it answers no one."
+        return format_html(
+            '<ul class="conversation">{}</ul>',
+            format_html_join(
+                "",
+                '<li><strong>{}</strong> ({}, {}): <a href="{}">{}</a></li>',
+                (
+                    (
+                        role,
+                        other.display_name,
+                        other.get_status_display(),
+                        reverse("admin:comments_comment_change", args=[other.pk]),
+                        "[deleted by its author]"
+                        if other.is_deleted
+                        else excerpt(other.body, 40) or "[empty]",
+                    )
+                    for role, other in rows
+                ),
+            ),
+        )
+
     # Row columns.
+
+    class Media:
+        css = {"all": ["css/admin-queue.css"]}
+        js = ["js/moderation-queue.js"]
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
         if comment.is_deleted:
             return "[deleted by its author]"
-        return excerpt(comment.body)
+        return excerpt(comment.body, 15)
+
+    @admin.display(description="Written", ordering="created_at")
+    def created(self, comment):
+        moment = timezone.localtime(comment.created_at)
+        return format_html(
+            '<time datetime="{}">{}<br>{}</time>',
+            moment.isoformat(),
+            moment.strftime("%-d %b %Y"),
+            moment.strftime("%H:%M"),
+        )
 
     @admin.display(description="Story", ordering="article__title")
     def story(self, comment):
@@ -246,7 +411,8 @@ class CommentAdmin(admin.ModelAdmin):
         if comment.author_id is None:
             return f"{comment.display_name} (imported)"
         return format_html(
-            "{}<br><small>{} approved · {} rejected</small>",
+            '<a href="{}">{}</a><br><small>{} approved · {} rejected</small>',
+            reverse("admin:comments_comment_author", args=[comment.author_id]),
             comment.author.get_username(),
             getattr(comment, "author_approved", 0),
             getattr(comment, "author_rejected", 0),
@@ -264,8 +430,10 @@ class CommentAdmin(admin.ModelAdmin):
 
     # Bulk actions.
 
-    def _moderate(self, request, queryset, action):
-        changed = comment_moderate(comments=queryset, moderator=request.user, action=action)
+    def _moderate(self, request, queryset, action, note=""):
+        changed = comment_moderate(
+            comments=queryset, moderator=request.user, action=action, note=note
+        )
         self.message_user(
             request,
             ngettext(

@@ -6,13 +6,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from comments.models import Ban, BlockedPhrase, ModerationAction
+from comments.services.moderation import user_ban, user_unban
 
 
 @admin.register(ModerationAction)
 class ModerationActionAdmin(admin.ModelAdmin):
     list_display = ["created_at", "moderator", "action", "change", "comment_link", "note"]
     list_filter = [("moderator", admin.RelatedOnlyFieldListFilter), "action", "to_status"]
-    list_select_related = ["moderator"]
+    list_select_related = ["moderator", "reader", "comment__article", "comment__author"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-pk"]
 
@@ -27,15 +28,25 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status")
     def change(self, entry):
+        if not entry.from_status:
+            return "—"
         return f"{entry.get_from_status_display()} → {entry.get_to_status_display()}"
 
-    @admin.display(description="Comment")
+    @admin.display(description="Comment or reader")
     def comment_link(self, entry):
-        return format_html(
-            '<a href="{}">Comment {}</a>',
-            reverse("admin:comments_comment_change", args=[entry.comment_id]),
-            entry.comment_id,
-        )
+        if entry.comment_id is not None:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:comments_comment_change", args=[entry.comment_id]),
+                entry.comment,
+            )
+        if entry.reader_id is not None:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:comments_comment_author", args=[entry.reader_id]),
+                entry.reader.get_username(),
+            )
+        return "[closed account]"
 
 
 @admin.register(BlockedPhrase)
@@ -68,7 +79,21 @@ class BanAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at"]
     fields = ["user", "reason", "until", "created_by", "created_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A ban is about one reader: lift it and ban someone else instead,
+        # so the audit log says who was banned and unbanned.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "user"] if obj is not None else readonly
+
+    # Through the services, so every ban and unban is in the audit log.
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        ban = user_ban(user=obj.user, moderator=request.user, reason=obj.reason, until=obj.until)
+        obj.pk, obj.created_by, obj.created_at = ban.pk, ban.created_by, ban.created_at
+
+    def delete_model(self, request, obj):
+        user_unban(user=obj.user, moderator=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for ban in queryset.select_related("user"):
+            user_unban(user=ban.user, moderator=request.user)

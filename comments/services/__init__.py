@@ -20,6 +20,7 @@ from comments.services.imports import ImportedComment, ImportedVersion, comment_
 from comments.services.locks import lock_new_tree, lock_thread
 from comments.services.moderation import (
     comment_moderate,
+    comment_note_add,
     comment_version_redact,
     user_ban,
     user_unban,
@@ -52,6 +53,7 @@ __all__ = [
     "comment_html_rerender",
     "comment_import_thread",
     "comment_moderate",
+    "comment_note_add",
     "comment_version_redact",
     "delete_refusal",
     "edit_deadline",

@@ -33,6 +33,29 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "restore": (frozenset({Status.REMOVED}), Status.PUBLISHED),
 }
 
+# A published comment with reports no moderator has decided on is in the
+# queue too; approving it keeps it published and closes the reports.
+_ALSO_APPLIES: dict[str, Q] = {
+    "approve": Q(status=Status.PUBLISHED, open_reports__gt=0),
+}
+
+
+def action_applies(action: str, comment: Comment) -> bool:
+    """Whether `comment_moderate` would change `comment` with `action`."""
+    from_statuses, _to_status = ACTIONS[action]
+    if comment.status in from_statuses:
+        return True
+    return action == "approve" and comment.status == Status.PUBLISHED and comment.open_reports > 0
+
+
+def _applies(action: str) -> Q:
+    from_statuses, _to_status = ACTIONS[action]
+    q = Q(status__in=from_statuses)
+    if action in _ALSO_APPLIES:
+        q |= _ALSO_APPLIES[action]
+    return q
+
+
 # A comment leaving one of these for PUBLISHED may be public for the first
 # time, so its reply notification is due now (see _first_publications).
 _NEVER_PUBLIC = frozenset({Status.PENDING, Status.SPAM})
@@ -50,10 +73,14 @@ def comment_moderate(
 
     Actions: "approve" (pending -> published), "spam" (anything but spam ->
     spam), "not_spam" (spam -> published), "remove" (-> removed) and
-    "restore" (removed -> published). Comments the action does not apply to
-    are skipped. Runs in one transaction holding `lock_thread` for every
-    thread touched (in tree_id order, so two moderators cannot deadlock),
-    updates the status column only, and logs one ModerationAction per
+    "restore" (removed -> published); "approve" also applies to a published
+    comment with open reports, which stays published. Comments the action
+    does not apply to are skipped. Every decision closes the comment's open
+    reports (`open_reports`), so it leaves the queue.
+
+    Runs in one transaction holding `lock_thread` for every thread touched
+    (in tree_id order, so two moderators cannot deadlock), updates the
+    status and open-report columns only, and logs one ModerationAction per
     changed comment. In the transaction: `thread_changed` per story (the
     page versions change with the statuses). After commit: Akismet
     submit-spam / submit-ham when AKISMET_API_KEY is set, and the reply
@@ -62,7 +89,7 @@ def comment_moderate(
     _require_moderator(moderator)
     if action not in ACTIONS:
         raise CommentError(f"Unknown moderation action {action!r}.", code="action")
-    from_statuses, to_status = ACTIONS[action]
+    to_status = ACTIONS[action][1]
     if isinstance(comments, QuerySet):
         # The admin passes its annotated queryset; only the ids are needed.
         pks = set(comments.values_list("pk", flat=True))
@@ -78,8 +105,8 @@ def comment_moderate(
             lock_thread(tree_id=tree_id)
         # Read again under the locks: the statuses decided on are the current ones.
         changing = list(
-            Comment.objects.filter(pk__in=pks, status__in=from_statuses)
-            .only("pk", "status", "article_id", "parent_id", "flag_count")
+            Comment.objects.filter(_applies(action), pk__in=pks)
+            .only("pk", "status", "article_id", "parent_id", "flag_count", "open_reports")
             .order_by("pk")
         )
         if not changing:
@@ -88,7 +115,9 @@ def comment_moderate(
             _first_publications(changing) if to_status == Status.PUBLISHED else []
         )
         # QuerySet.update, not save(): django-mptt's save may rewrite tree fields.
-        Comment.objects.filter(pk__in=[c.pk for c in changing]).update(status=to_status)
+        Comment.objects.filter(pk__in=[c.pk for c in changing]).update(
+            status=to_status, open_reports=0
+        )
         ModerationAction.objects.bulk_create(
             ModerationAction(
                 comment_id=comment.pk,
@@ -168,25 +197,67 @@ def comment_version_redact(*, version: CommentVersion, moderator, note: str = ""
     return True
 
 
+def comment_note_add(*, comment: Comment, moderator, note: str) -> ModerationAction:
+    """Leave a note on `comment` for the other moderators.
+
+    Notes are kept in the audit log (action "note", the status unchanged)
+    and shown on the comment's admin page and its author's history, never
+    to readers; no page readers see changes, so no page version does.
+    """
+    _require_moderator(moderator)
+    note = " ".join((note or "").split())
+    if not note:
+        raise CommentError("Write the note first.", code="note_empty")
+    limit = ModerationAction._meta.get_field("note").max_length
+    if len(note) > limit:
+        raise CommentError(f"A note can be at most {limit} characters long.", code="note_long")
+    status = Comment.objects.values_list("status", flat=True).get(pk=comment.pk)
+    return ModerationAction.objects.create(
+        comment_id=comment.pk,
+        moderator=moderator,
+        action="note",
+        from_status=status,
+        to_status=status,
+        note=note,
+    )
+
+
+def _ban_note(reason: str, until: datetime | None) -> str:
+    limit = ModerationAction._meta.get_field("note").max_length
+    if until is None:
+        ending = "until lifted"
+    else:
+        ending = f"until {timezone.localtime(until).strftime('%d %b %Y, %H:%M')}"
+    return (f"{reason} ({ending})" if reason else ending.capitalize())[:limit]
+
+
 def user_ban(*, user, moderator, reason: str = "", until: datetime | None = None) -> Ban:
     """Stop `user` from commenting, until `until` (None: until lifted).
 
     Banning someone already banned replaces the reason and end date.
-    Moderators cannot ban themselves or other staff.
+    Moderators cannot ban themselves or other staff. Logged in the audit
+    log (action "ban", naming the reader).
     """
     _require_moderator(moderator)
     if user.pk == moderator.pk or user.is_staff:
         raise CommentError("Staff accounts cannot be banned.", code="ban_staff")
     reason = (reason or "")[: Ban._meta.get_field("reason").max_length]
-    ban, _created = Ban.objects.update_or_create(
-        user=user,
-        defaults={"reason": reason, "until": until, "created_by": moderator},
-    )
+    with transaction.atomic():
+        ban, _created = Ban.objects.update_or_create(
+            user=user,
+            defaults={"reason": reason, "until": until, "created_by": moderator},
+        )
+        ModerationAction.objects.create(
+            reader=user, moderator=moderator, action="ban", note=_ban_note(reason, until)
+        )
     return ban
 
 
 def user_unban(*, user, moderator) -> bool:
-    """Lift `user`'s ban; return whether there was one."""
+    """Lift `user`'s ban; return whether there was one. Logged as "unban"."""
     _require_moderator(moderator)
-    deleted, _ = Ban.objects.filter(user=user).delete()
+    with transaction.atomic():
+        deleted, _ = Ban.objects.filter(user=user).delete()
+        if deleted:
+            ModerationAction.objects.create(reader=user, moderator=moderator, action="unban")
     return bool(deleted)

@@ -483,7 +483,9 @@ def comment_flag(*, comment: Comment, user, reason: str, note: str = "") -> Flag
 
     One report per reader and comment, never on one's own. When the reports
     reach NEWSROOM_COMMENT_FLAGS_TO_HIDE, a published comment is held
-    (status PENDING) until a moderator decides.
+    (status PENDING) until a moderator decides. Every report counts as open
+    (`open_reports`, which puts the comment in the moderation queue) until a
+    moderator's next decision on the comment.
     """
     if not _is_active_user(user):
         raise PermissionDenied("Sign in to report comments.")
@@ -519,6 +521,7 @@ def comment_flag(*, comment: Comment, user, reason: str, note: str = "") -> Flag
         # orders reports, so the counter stays right for any other writer.
         Comment.objects.filter(pk=current.pk).update(
             flag_count=F("flag_count") + 1,
+            open_reports=F("open_reports") + 1,
             **{name: getattr(current, name) for name in update_fields if name != "flag_count"},
         )
         send_thread_changed(current.article_id)

@@ -19,7 +19,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.selectors import EXPORTED, NOT_EXPORTED, personal_data_export
 from articles.management.commands.ensure_editor import editors_group
 from comments.models import Ban, Comment, CommentVersion, Flag, Like
-from comments.services import comment_create, comment_edit, comment_flag, like_toggle
+from comments.services import comment_create, comment_edit, comment_flag, like_toggle, user_ban
 from tests.comments.conftest import tree_problems
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
 
@@ -50,7 +50,12 @@ def leaver(story):
     comment_create(article=story, author=others[1], body="A reply under Lee.", parent=middle)
     like_toggle(comment=root, user=leaver)
     comment_flag(comment=root, user=leaver, reason=Flag.Reason.OFF_TOPIC, note="Lee's note")
-    Ban.objects.create(user=leaver, reason="A cooling-off day", until=timezone.now() + timedelta(days=1))
+    user_ban(
+        user=leaver,
+        moderator=StaffFactory(),
+        reason="A cooling-off day",
+        until=timezone.now() + timedelta(days=1),
+    )
     return leaver
 
 
@@ -82,6 +87,8 @@ def test_the_download_holds_everything_about_the_reader_and_nothing_of_others(cl
     assert data["reports"][0]["note"] == "Lee's note"
     assert data["reply_email_subscriptions"] == [{"comment": comment["id"], "story": "Harbour reopens"}]
     assert data["bans"][0]["reason"] == "A cooling-off day"
+    [banned] = data["ban_history"]
+    assert banned["action"] == "ban" and banned["reason"].startswith("A cooling-off day (until ")
     text = json.dumps(data)
     assert "The root." not in text and "A reply under Lee." not in text and "ann@" not in text
 

@@ -1,11 +1,19 @@
 """Moderators' decisions: comment_moderate, bans and the audit log."""
 
+from datetime import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from comments.exceptions import CommentError
 from comments.models import Ban, Comment, ModerationAction
-from comments.services.moderation import comment_moderate, user_ban, user_unban
+from comments.services.moderation import (
+    comment_moderate,
+    comment_note_add,
+    user_ban,
+    user_unban,
+)
 from tests.comments.conftest import tree_problems
 from tests.comments.fake_akismet import FakeAkismet
 from tests.comments.threads import C, build
@@ -189,3 +197,49 @@ def test_user_unban_lifts_the_ban(staff, user):
     assert user_unban(user=user, moderator=staff) is True
     assert user_unban(user=user, moderator=staff) is False
     assert not Ban.objects.exists()
+
+
+def test_bans_and_unbans_are_in_the_audit_log(staff, user):
+    until = timezone.make_aware(datetime(2031, 3, 1, 9, 30))
+    user_ban(user=user, moderator=staff, reason="Abuse", until=until)
+    user_unban(user=user, moderator=staff)
+    user_unban(user=user, moderator=staff)  # nothing to lift: not logged
+    user_ban(user=user, moderator=staff)
+
+    log = list(
+        ModerationAction.objects.order_by("pk").values_list(
+            "action", "reader", "moderator", "comment", "note"
+        )
+    )
+    assert log == [
+        ("ban", user.pk, staff.pk, None, "Abuse (until 01 Mar 2031, 09:30)"),
+        ("unban", user.pk, staff.pk, None, ""),
+        ("ban", user.pk, staff.pk, None, "Until lifted"),
+    ]
+
+
+def test_a_refused_ban_is_not_logged(staff):
+    with pytest.raises(CommentError):
+        user_ban(user=StaffFactory(), moderator=staff)
+    assert not ModerationAction.objects.exists()
+
+
+def test_moderators_notes_are_logged_without_changing_the_comment(staff, user, article):
+    rows = build(article, [C("held", status=Status.PENDING)])
+
+    entry = comment_note_add(comment=rows["held"], moderator=staff, note="  Ask the   desk. ")
+
+    assert (entry.action, entry.note, entry.from_status, entry.to_status) == (
+        "note",
+        "Ask the desk.",
+        Status.PENDING,
+        Status.PENDING,
+    )
+    assert status_of(rows["held"]) == Status.PENDING
+    with pytest.raises(CommentError):
+        comment_note_add(comment=rows["held"], moderator=staff, note="   ")
+    with pytest.raises(CommentError):
+        comment_note_add(comment=rows["held"], moderator=staff, note="x" * 301)
+    with pytest.raises(PermissionDenied):
+        comment_note_add(comment=rows["held"], moderator=user, note="I am not one")
+    assert ModerationAction.objects.count() == 1
