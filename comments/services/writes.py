@@ -481,11 +481,12 @@ _LIKE_TOGGLE_SQL = f"""
 def comment_flag(*, comment: Comment, user, reason: str, note: str = "") -> Flag:
     """Report a comment to the moderators.
 
-    One report per reader and comment, never on one's own. When the reports
-    reach NEWSROOM_COMMENT_FLAGS_TO_HIDE, a published comment is held
-    (status PENDING) until a moderator decides. Every report counts as open
-    (`open_reports`, which puts the comment in the moderation queue) until a
-    moderator's next decision on the comment.
+    One report per reader and comment, never on one's own. Every report
+    counts as open (`open_reports`, which puts the comment in the moderation
+    queue) until a moderator's next decision on the comment. When the open
+    reports reach NEWSROOM_COMMENT_FLAGS_TO_HIDE, a published comment is held
+    (status PENDING) until a moderator decides: reports a moderator already
+    weighed and kept the comment over do not count again.
     """
     if not _is_active_user(user):
         raise PermissionDenied("Sign in to report comments.")
@@ -510,19 +511,19 @@ def comment_flag(*, comment: Comment, user, reason: str, note: str = "") -> Flag
                 flag = Flag.objects.create(user=user, comment=current, reason=reason, note=note)
         except IntegrityError:
             raise duplicate from None
-        current.flag_count += 1
-        update_fields = ["flag_count"]
+        current.open_reports += 1
+        update_fields = []
         threshold = settings.NEWSROOM_COMMENT_FLAGS_TO_HIDE
-        if current.status == Comment.Status.PUBLISHED and current.flag_count >= threshold:
+        if current.status == Comment.Status.PUBLISHED and current.open_reports >= threshold:
             current.status = Comment.Status.PENDING
-            current.hold_reason = f"Reported by {current.flag_count} readers"
+            current.hold_reason = f"Reported by {current.open_reports} readers"
             update_fields += ["status", "hold_reason"]
         # F() rather than the value read, although the row lock already
         # orders reports, so the counter stays right for any other writer.
         Comment.objects.filter(pk=current.pk).update(
             flag_count=F("flag_count") + 1,
             open_reports=F("open_reports") + 1,
-            **{name: getattr(current, name) for name in update_fields if name != "flag_count"},
+            **{name: getattr(current, name) for name in update_fields},
         )
         send_thread_changed(current.article_id)
     return flag

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from comments.exceptions import CommentError
-from comments.models import Ban, Comment, ModerationAction
+from comments.models import Ban, Comment, Flag, ModerationAction
+from comments.services import comment_create, comment_flag
 from comments.services.moderation import (
     comment_moderate,
     comment_note_add,
@@ -243,3 +244,23 @@ def test_moderators_notes_are_logged_without_changing_the_comment(staff, user, a
     with pytest.raises(PermissionDenied):
         comment_note_add(comment=rows["held"], moderator=user, note="I am not one")
     assert ModerationAction.objects.count() == 1
+
+
+def test_reports_a_moderator_kept_a_comment_over_do_not_hide_it_again(article, staff, settings):
+    settings.NEWSROOM_COMMENT_FLAGS_TO_HIDE = 3
+    comment = comment_create(article=article, author=UserFactory(), body="Sharp but fair")
+    for _ in range(3):
+        comment_flag(comment=comment, user=UserFactory(), reason=Flag.Reason.ABUSE)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING  # three readers reported it
+
+    comment_moderate(comments=[comment], moderator=staff, action="approve")
+    comment_flag(comment=comment, user=UserFactory(), reason=Flag.Reason.ABUSE)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED  # one new report is not three
+
+    for _ in range(2):
+        comment_flag(comment=comment, user=UserFactory(), reason=Flag.Reason.ABUSE)
+    comment.refresh_from_db()
+    assert (comment.status, comment.hold_reason) == (Comment.Status.PENDING, "Reported by 3 readers")
+    assert comment.flag_count == 6
