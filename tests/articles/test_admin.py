@@ -294,9 +294,10 @@ def test_comments_column_shows_what_readers_get(editor):
 
 # Session, user, permissions, the filters' sources and tags, the date
 # hierarchy, counts, and the page of stories with their sources and the
-# site's comment period, inside the revision block's savepoint: the same
-# for one story as for a page of them.
-CHANGELIST_QUERIES = 13
+# site's comment period, inside the revision block's savepoint, and the
+# menu's pending and reported comment counts: the same for one story as for
+# a page of them.
+CHANGELIST_QUERIES = 15
 
 
 @pytest.mark.parametrize("stories", [1, 13])
