@@ -300,8 +300,18 @@ def continued_under(comment) -> Comment | None:
     if comment.level <= step or step < 1:
         return None
     level = (comment.level - 1) // step * step
-    return Comment.objects.only("id").get(
-        tree_id=comment.tree_id, level=level, lft__lt=comment.lft, rght__gt=comment.rght
+    # The comment's place in its tree is read in the same statement: another
+    # reader's reply may have renumbered the tree since `comment` was read.
+    now = Comment.objects.filter(pk=comment.pk)
+    return (
+        Comment.objects.only("id")
+        .filter(
+            tree_id=comment.tree_id,
+            level=level,
+            lft__lt=Subquery(now.values("lft")),
+            rght__gt=Subquery(now.values("rght")),
+        )
+        .first()
     )
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
 from comments.models import Comment
+from comments.services import comment_create
 from comments.views import permalink
 from tests.comments.threads import C, build
 
@@ -86,3 +87,22 @@ def test_a_threads_reply_count_counts_replies_deeper_than_shown(client, article,
     continued = client.get(reverse("comments:detail", kwargs={"pk": rows["level 5"].pk}))
     assertContains(continued, "<summary>4 replies</summary>", html=True)
     assert "level 10" not in continued.content.decode()
+
+
+def test_a_deep_comment_read_before_its_thread_grew_still_links_to_its_page(
+    article, settings, user
+):
+    settings.NEWSROOM_COMMENT_DISPLAY_DEPTH = 6
+    node = C("level 12")
+    for level in range(11, 3, -1):
+        node = C(f"level {level}", [node])
+    node = C("level 3", [C("aside"), node])
+    for level in range(2, -1, -1):
+        node = C(f"level {level}", [node])
+    rows = build(article, [node])
+    deep = Comment.objects.get(pk=rows["level 12"].pk)  # read before the reply below
+    # A reply to an earlier comment renumbers the rest of the thread, as
+    # another reader's post can between this request's reads.
+    comment_create(article=article, author=user, parent=rows["aside"], body="Meanwhile")
+
+    assert permalink(deep) == f"/comments/{rows['level 10'].pk}/#comment-{deep.pk}"
