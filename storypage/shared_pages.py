@@ -23,6 +23,7 @@ import hashlib
 import logging
 import re
 import secrets
+import time
 from html import escape
 from typing import NamedTuple
 
@@ -47,7 +48,7 @@ from storypage.section import THREAD_PLACEHOLDER, ReaderState, reader_and_state
 
 logger = logging.getLogger(__name__)
 
-KIND = "reader-page-v4"  # entries name their parts by hash
+KIND = "reader-page-v5"  # entries name their parts by hash
 NAME, PROFILE, CSRF, THREAD = "name", "profile", "csrf", "thread"
 # Placeholders carry a random token, so no text in a story or comment can
 # pass for one. NUL characters cannot come from a form or the importer.
@@ -312,6 +313,10 @@ class SharedEntry(NamedTuple):
     fragment_key: str
     content_type: str
     parts_key: str
+    # When it must no longer be served, as the cache's timeout says (a page
+    # changes when the story's comments close): a server that remembers the
+    # entry honours it too.
+    expires_at: float
 
 
 def serve(request) -> HttpResponse | None:
@@ -363,6 +368,7 @@ def serve(request) -> HttpResponse | None:
         or copy is None
         or reader.session_digest != copy.digest
         or reader.versions != entry.versions
+        or entry.expires_at <= time.time()
     ):
         return None
     request.session.preload(copy.data)
@@ -404,20 +410,20 @@ def store_and_fill(request, response, *, article, valid_for, section: dict, stat
         # The entry, read on every request, stays small: the page's tens of
         # kilobytes go under their hash, which each process keeps in memory.
         parts_key = _parts_key(encoded)
+        timeout = page_cache.page_timeout(article)
         entry = SharedEntry(
             article_id=article.pk,
             versions=valid_for,
             fragment_key=section["fragment_key"],
             content_type=content_type,
             parts_key=parts_key,
+            expires_at=time.time() + timeout,
         )
         identity = repr((key, *entry))
         _encoded_pages.put(parts_key, encoded)
         _entries.put(key, entry)
         try:
-            page_cache.cache.set_many(
-                {key: entry, parts_key: encoded}, page_cache.page_timeout(article)
-            )
+            page_cache.cache.set_many({key: entry, parts_key: encoded}, timeout)
         except Exception:
             logger.warning("Cache unavailable storing a shared story page", exc_info=True)
     filled = _fill(
