@@ -31,21 +31,13 @@ register_converter(YearConverter, "yyyy")
 register_converter(TwoDigitConverter, "mm")
 register_converter(TwoDigitConverter, "dd")
 
+# The front page, search, tag, source and date-archive lists show each
+# story's conversation too, so they are routed in `storypage.urls`, whose
+# views extend this app's.
 urlpatterns = [
-    path("", views.ArticleIndexView.as_view(), name="index"),
     path("archive/", views.ArticleArchiveView.as_view(), name="archive"),
-    path("search/", views.ArticleSearchView.as_view(), name="search"),
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
-    path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("tags/<slug:slug>/feed/rss/", feeds.TagArticlesFeed(), name="tag-feed-rss"),
     path("tags/<slug:slug>/feed/atom/", feeds.TagArticlesAtomFeed(), name="tag-feed-atom"),
-    path("sources/<slug:slug>/", views.SourceArticleListView.as_view(), name="source"),
-    path("<yyyy:year>/", views.ArticleYearArchiveView.as_view(), name="archive-year"),
-    path("<yyyy:year>/<mm:month>/", views.ArticleMonthArchiveView.as_view(), name="archive-month"),
-    path(
-        "<yyyy:year>/<mm:month>/<dd:day>/",
-        views.ArticleDayArchiveView.as_view(),
-        name="archive-day",
-    ),
 ]

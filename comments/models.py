@@ -6,6 +6,8 @@ writes without the locks the services take).
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.urls import reverse
 from mptt.models import MPTTModel, TreeForeignKey
@@ -67,6 +69,13 @@ class Comment(MPTTModel):
     notify_replies = models.BooleanField(
         default=False, help_text="Email the author when someone replies to this comment."
     )
+    # What site search matches (comments.selectors.search); the database keeps
+    # it in step with the text, so no write has to.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("body", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     # Held for moderation: shown only to their author (as awaiting moderation) and staff.
     HELD_STATUSES = (Status.PENDING, Status.SPAM)
@@ -101,6 +110,7 @@ class Comment(MPTTModel):
                 condition=models.Q(open_reports__gt=0),
                 name="comment_reported_recent",
             ),
+            GinIndex(fields=["search_vector"], name="comment_search_gin"),
         ]
         constraints = [
             models.UniqueConstraint(

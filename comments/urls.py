@@ -1,11 +1,17 @@
 from django.urls import path
 
-from comments import views
+from comments import feeds, views
 
 app_name = "comments"
 
 urlpatterns = [
     path("story/<int:article_id>/post/", views.comment_post, name="post"),
+    path("story/<int:article_id>/feed/rss/", feeds.StoryCommentsFeed(), name="story-feed-rss"),
+    path(
+        "story/<int:article_id>/feed/atom/", feeds.StoryCommentsAtomFeed(), name="story-feed-atom"
+    ),
+    path("feed/rss/", feeds.LatestCommentsFeed(), name="feed-rss"),
+    path("feed/atom/", feeds.LatestCommentsAtomFeed(), name="feed-atom"),
     path("<int:pk>/", views.comment_detail, name="detail"),
     path("<int:pk>/go/", views.comment_go, name="go"),
     path("<int:pk>/reply/", views.comment_reply, name="reply"),

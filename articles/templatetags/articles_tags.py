@@ -47,9 +47,10 @@ def highlighted(text):
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number):
-    """A link to page `number` of the current list that keeps every other query parameter."""
+def page_url(context, number, param=""):
+    """A link to page `number` of the current list that keeps every other query
+    parameter; `param` names the page's parameter when a page has two lists."""
     request = context.get("request")
     params = request.GET.copy() if request is not None else QueryDict(mutable=True)
-    params["page"] = number
+    params[param or "page"] = number
     return "?" + params.urlencode()

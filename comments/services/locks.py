@@ -173,13 +173,15 @@ def _quote(name: str) -> str:
 
 
 _TABLE = _quote(Comment._meta.db_table)
-_FIELDS = Comment._meta.concrete_fields
+# Columns the database computes (the search vector) are neither written
+# nor read back here.
+_FIELDS = [field for field in Comment._meta.concrete_fields if not field.generated]
 _ATTNAMES = [field.attname for field in _FIELDS]
 _TREE_ATTNAMES = {"parent_id", "tree_id", "lft", "rght", "level"}
 # Every column a new comment supplies itself; the tree columns come from SQL.
 _INSERT_FIELDS = [
     field
-    for field in Comment._meta.concrete_fields
+    for field in _FIELDS
     if not field.primary_key and field.attname not in _TREE_ATTNAMES
 ]
 _NO_DEPTH_LIMIT = 2**31 - 1

@@ -93,9 +93,9 @@ def test_snippet_is_plain_escaped_text_with_only_mark_tags(client):
 @pytest.mark.parametrize(
     ("query", "said"),
     [
-        ("", "Type a word or phrase to search every story."),
-        ("   ", "Type a word or phrase to search every story."),
-        ("\x00", "Type a word or phrase to search every story."),
+        ("", "Type a word or phrase to search every story and comment."),
+        ("   ", "Type a word or phrase to search every story and comment."),
+        ("\x00", "Type a word or phrase to search every story and comment."),
         ("!!!", "has no words to search for; type a word or phrase."),
         ("&|!():*'\"", "has no words to search for; type a word or phrase."),
         ("-", "has no words to search for; type a word or phrase."),
@@ -139,11 +139,13 @@ def test_stop_words_beside_a_real_word_still_search(client, stories):
 @pytest.mark.parametrize(
     ("query", "queries"),
     [
-        # The count, the page of results and their tags: no check for words.
-        ("missile", 3),
-        # The count, then the check for words; no page of results to read.
+        # The count, the page of results, their tags and comment counts, and
+        # the count of matching comments: no check for words.
+        ("missile", 5),
+        # The count, then the check for words: nothing to search comments for.
         ("the", 2),
-        ("xqzjvkwp", 2),
+        # The count, the check for words, then the count of matching comments.
+        ("xqzjvkwp", 3),
     ],
 )
 def test_search_query_counts(client, stories, django_assert_num_queries, query, queries):

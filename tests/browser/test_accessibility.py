@@ -22,6 +22,8 @@ def deep_thread_story(demo_story):
             parent=parent,
         )
     ArticleFactory(title="Lighthouse keepers return", body="The lighthouse is staffed again.")
+    # Search results list comments too; the front page's "Most discussed" lists this story.
+    comment_create(article=demo_story, author=authors[0], body="I visited that lighthouse.")
     return demo_story
 
 
