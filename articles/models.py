@@ -158,6 +158,18 @@ class Article(models.Model):
         help_text="What the last page import set each field to (articles.import_review): "
         "a field that differs from it was changed here, and a re-import keeps it.",
     )
+    import_key = models.CharField(
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="The story's identity in the export it was imported from (the site and "
+        "its post id), so that importing that export again updates this story.",
+    )
+    editor_note = models.TextField(
+        blank=True,
+        help_text="For editors only, never shown to readers: what an import could not "
+        "carry across, or anything to check before publishing.",
+    )
     seo_description = models.CharField(
         "SEO description",
         max_length=300,
@@ -200,6 +212,13 @@ class Article(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="article_search_gin"),
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_key"],
+                condition=~models.Q(import_key=""),
+                name="article_unique_import_key",
+            ),
         ]
 
     def __str__(self):
