@@ -121,7 +121,7 @@ class _CommentText(HTMLParser):
             self.parts.append(f"<{tag}>")
 
     def handle_endtag(self, tag):
-        if tag in _TYPED_TAGS and tag != "br":
+        if tag in _TYPED_TAGS:
             self.parts.append(f"</{tag}>")
         elif tag == "a" and self.link is not None:
             href, at = self.link

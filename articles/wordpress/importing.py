@@ -92,7 +92,7 @@ class StoryPlan:
     slug: str
     fields: dict
     tags: list[tuple[str, str]]  # slug, name
-    source_name: str
+    source_name: str  # empty: no source
     comments: list[ImportedComment]
     comment_count: int
     pings: int
@@ -127,10 +127,8 @@ class WordPressReport:
             out.extend(f"    {story}" for story in stories)
         for reason, count in sorted(self.skipped.items()):
             out.append(f"  skipped ({reason}): {count}")
-        out.append(
-            f"  comments: {self.comments_total}, of them new{' (would be created)' if self.dry_run else ''}: "
-            f"{self.comments_created}"
-        )
+        new = "of them new (would be created)" if self.dry_run else "of them new"
+        out.append(f"  comments: {self.comments_total}, {new}: {self.comments_created}")
         out.append(
             f"  pingbacks and trackbacks skipped (not readers' comments): {self.pings_skipped}"
         )
@@ -215,7 +213,7 @@ def _plan(post: WxrPost, channel: WxrChannel, source_name: str, report, *, filen
         "standfirst": html.unescape(strip_tags(post.excerpt)).strip(),
         "byline": channel.authors.get(post.creator, post.creator)[:_BYLINE_MAX],
         "body": story_html(post.content),
-        "original_url": (post.meta.get(META_ORIGINAL_URL, post.link))[:_URL_MAX],
+        "original_url": post.meta.get(META_ORIGINAL_URL, post.link)[:_URL_MAX],
         "published_at": published_at,
         "status": status,
         "comments_open": post.comment_status != "closed",
@@ -239,7 +237,8 @@ def _plan(post: WxrPost, channel: WxrChannel, source_name: str, report, *, filen
         slug=slugify(post.name or title)[:_SLUG_MAX].strip("-") or f"post-{post.id}",
         fields=fields,
         tags=sorted(tags.items()),
-        source_name=source_name or post.meta.get(META_SOURCE) or channel.title or site_key(channel.link),
+        source_name=source_name
+        or post.meta.get(META_SOURCE, channel.title or site_key(channel.link)),
         comments=comments,
         comment_count=len(post.comments) - pings,
         pings=pings,
@@ -308,7 +307,8 @@ def _store(plan: StoryPlan, channel: WxrChannel, report: WordPressReport) -> Non
             fields["status"] = article.status
         if not created and not fields["editor_note"]:
             fields["editor_note"] = article.editor_note
-        fields["source"] = _source(plan.source_name, channel)
+        # Our own exports say when a story has no source.
+        fields["source"] = _source(plan.source_name, channel) if plan.source_name else None
         tags = [_tag(slug, name) for slug, name in plan.tags]
         changed = created or any(
             _differs(getattr(article, name), value) for name, value in fields.items()
@@ -340,7 +340,7 @@ def _unique_slug(slug: str) -> str:
     return candidate
 
 
-def _source(name: str, channel: WxrChannel) -> Source:
+def _source(name: str, channel: WxrChannel) -> Source | None:
     source = Source.objects.filter(name__iexact=name).first()
     if source is None:
         base = slugify(name)[:190] or "source"
