@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article, Source, Tag
 from articles.wordpress.importing import NOTE_PASSWORD
+from comments.integrity import all_problems
 from comments.models import Comment
 from comments.services import comment_moderate
 from tests.comments.conftest import tree_shape
@@ -121,6 +122,7 @@ def test_comments_keep_their_thread_ten_deep_with_statuses_and_unicode(client):
         "</p><p>Second paragraph</p>"
     )
     assert Comment.objects.get(import_key="wp:101").author_name == "Niamh Ó Súilleabháin"
+    assert all_problems() == []
 
     page = client.get(ferry.get_absolute_url())
     assert page.status_code == 200
@@ -271,3 +273,31 @@ def test_a_slug_taken_by_another_story_is_made_unique():
     import_wordpress(EXPORT)
 
     assert story(11).slug == "ferry-returns-2"
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_earlier_wxr_versions_import_the_same(version, tmp_path):
+    path = tmp_path / f"wxr-{version}.xml"
+    path.write_text(
+        EXPORT.read_text(encoding="utf-8").replace("export/1.2/", f"export/{version}/"),
+        encoding="utf-8",
+    )
+
+    output = import_wordpress(path)
+
+    assert "stories created: 7" in output
+    assert Comment.objects.filter(article=story(11)).count() == 14
+    assert story(11).standfirst == "The ferry is back & running."
+
+
+def test_a_file_that_is_not_an_export_is_refused(tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_text('<?xml version="1.0"?>\n<feed><title>Atom</title></feed>\n')
+    err = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_wordpress", str(path), stdout=StringIO(), stderr=err)
+
+    assert f"{path}, line 2: the file is not a WordPress export (it starts with <feed>)" in (
+        err.getvalue()
+    )
