@@ -5,11 +5,8 @@ their comments, so memory holds one item whatever the file's size: the
 file is parsed with `defusedxml`'s iterparse, and each item's elements are
 cleared once read. No database access here.
 
-Hostile XML is refused (`WxrError`) before anything is yielded past it:
-entity declarations (billion laughs), external entities and DTD fetches
-(XXE) are never expanded or fetched. Every error names the file and the
-line: the file is fed to the parser one line at a time, so the line being
-read when an element ends, or when the parser gives up, is known exactly.
+Hostile or malformed XML is refused (`WxrError`, naming the file and the
+line) by `articles.xmlstream`, before anything past it is yielded.
 """
 
 from collections.abc import Iterator
@@ -17,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, iterparse
+from articles.xmlstream import XmlImportError, iter_events
 
 _NAMESPACES = {
     "http://wordpress.org/export/1.0/": "wp",
@@ -33,12 +29,8 @@ _NAMESPACES = {
 _NO_DATE = "0000-00-00 00:00:00"
 
 
-class WxrError(Exception):
-    """An export that cannot be read: the file, the line and what is wrong."""
-
-    def __init__(self, reason: str, *, filename: str, line: int):
-        self.reason, self.filename, self.line = reason, filename, line
-        super().__init__(f"{filename}, line {line}: {reason}")
+class WxrError(XmlImportError):
+    """A WordPress export that cannot be read: the file, the line and what is wrong."""
 
 
 @dataclass
@@ -86,19 +78,6 @@ class WxrChannel:
     authors: dict[str, str] = field(default_factory=dict)  # login: display name
 
 
-class _Lines:
-    """A binary file read one line per `read()`, counting lines as it goes."""
-
-    def __init__(self, handle):
-        self.handle, self.line = handle, 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.handle.readline()
-        if data:
-            self.line += 1
-        return data
-
-
 def _name(tag: str) -> str:
     if tag.startswith("{"):
         namespace, _, local = tag[1:].partition("}")
@@ -117,56 +96,44 @@ def read_wxr(path: str | Path, channel: WxrChannel | None = None) -> Iterator[Wx
     """The export's items in file order; `channel` (if given) is filled in as read."""
     filename = str(path)
     channel = channel if channel is not None else WxrChannel()
-    with open(path, "rb") as handle:
-        lines = _Lines(handle)
+    line = 0
 
-        def fail(reason: str, line: int | None = None):
-            raise WxrError(reason, filename=filename, line=line or lines.line)
+    def fail(reason: str, at: int | None = None):
+        raise WxrError(reason, filename=filename, line=at or line)
 
-        events = iterparse(lines, events=("start", "end"), forbid_dtd=False)
-        depth, rss_seen, parents = 0, False, []
-        try:
-            for event, element in events:
-                name = _name(element.tag)
-                if event == "start":
-                    if depth == 0 and name != "rss":
-                        fail(f"the file is not a WordPress export (it starts with <{name}>)")
-                    rss_seen = True
-                    depth += 1
-                    if name == "item":
-                        element.set("_line", str(lines.line))
-                    parents.append(element)
-                    continue
-                depth -= 1
-                parents.pop()
-                parent = _name(parents[-1].tag) if parents else ""
-                if parent == "channel":
-                    if name == "item":
-                        yield _post(element, channel, fail)
-                    elif name == "title":
-                        channel.title = (element.text or "").strip()
-                    elif name == "link":
-                        channel.link = (element.text or "").strip()
-                    elif name == "wp:wxr_version":
-                        channel.version = (element.text or "").strip()
-                    elif name == "wp:author":
-                        login = _text(element, "wp:author_login")
-                        channel.authors[login] = _text(element, "wp:author_display_name") or login
-                    # Read: nothing of it is needed again.
-                    parents[-1].remove(element)
-        except ParseError as error:
-            line = error.position[0] if error.position else lines.line
-            fail(f"the XML is malformed ({_reason(error)})", line)
-        except DefusedXmlException as error:
-            fail(f"refused: the file declares entities or a DTD to fetch ({error})")
-        if not rss_seen:
-            fail("the file is empty")
-        if not channel.link:
-            fail("the export names no site (no <link> in its <channel>)")
-
-
-def _reason(error: ParseError) -> str:
-    return str(error).split(":", 1)[0]
+    depth, rss_seen, parents = 0, False, []
+    for event, element, line in iter_events(path, WxrError):
+        name = _name(element.tag)
+        if event == "start":
+            if depth == 0 and name != "rss":
+                fail(f"the file is not a WordPress export (it starts with <{name}>)")
+            rss_seen = True
+            depth += 1
+            if name == "item":
+                element.set("_line", str(line))
+            parents.append(element)
+            continue
+        depth -= 1
+        parents.pop()
+        parent = _name(parents[-1].tag) if parents else ""
+        if parent == "channel":
+            if name == "item":
+                yield _post(element, channel, fail)
+            elif name == "title":
+                channel.title = (element.text or "").strip()
+            elif name == "link":
+                channel.link = (element.text or "").strip()
+            elif name == "wp:wxr_version":
+                channel.version = (element.text or "").strip()
+            elif name == "wp:author":
+                login = _text(element, "wp:author_login")
+                channel.authors[login] = _text(element, "wp:author_display_name") or login
+            # Read: nothing of it is needed again.
+            parents[-1].remove(element)
+    if not rss_seen:
+        fail("the file is empty")
+    if not channel.link:
+        fail("the export names no site (no <link> in its <channel>)")
 
 
 def _int(text: str, what: str, line: int, fail) -> int:
