@@ -20,6 +20,7 @@ IMPORT_EXPORT = {
     "articles/management/commands/export_article.py",
     "articles/wordpress/importing.py",
     "articles/wordpress/exporting.py",
+    "articles/disqus.py",
 }
 
 
