@@ -176,7 +176,10 @@ class ArticleAdmin(VersionAdmin):
         ),
         ("Attribution", {"fields": ["source", "original_url"]}),
         ("Search engines and link previews", {"fields": ["seo_description"]}),
-        ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
+        (
+            "Publication",
+            {"fields": ["status", "published_at", "created_at", "updated_at", "editor_note"]},
+        ),
         ("Comments", {"fields": ["comments_open", "comments_close_after_days"]}),
     ]
 

@@ -160,6 +160,18 @@ class Article(models.Model):
         help_text="What the last page import set each field to (articles.import_review): "
         "a field that differs from it was changed here, and a re-import keeps it.",
     )
+    import_key = models.CharField(
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="The story's identity in the export it was imported from (the site and "
+        "its post id), so that importing that export again updates this story.",
+    )
+    editor_note = models.TextField(
+        blank=True,
+        help_text="For editors only, never shown to readers: what an import could not "
+        "carry across, or anything to check before publishing.",
+    )
     seo_description = models.CharField(
         "SEO description",
         max_length=300,
@@ -228,6 +240,11 @@ class Article(models.Model):
                 condition=models.Q(lead_image="") | ~models.Q(lead_image_alt=""),
                 name="article_lead_image_has_alt",
                 violation_error_message="A lead image needs alt text.",
+            ),
+            models.UniqueConstraint(
+                fields=["import_key"],
+                condition=~models.Q(import_key=""),
+                name="article_unique_import_key",
             ),
         ]
 

@@ -18,6 +18,9 @@ IMPORT_EXPORT = {
     "articles/exporting.py",
     "articles/management/commands/import_article.py",
     "articles/management/commands/export_article.py",
+    "articles/wordpress/importing.py",
+    "articles/wordpress/exporting.py",
+    "articles/disqus.py",
 }
 
 

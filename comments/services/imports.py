@@ -11,10 +11,11 @@ from django.utils import timezone
 from articles.models import Article
 from comments.exceptions import CommentError
 from comments.formatting import render_comment
-from comments.models import Comment, CommentVersion
+from comments.models import Comment, CommentVersion, ModerationAction
 from comments.services.locks import insert_comment, lock_new_tree, send_thread_changed
 
 _IMPORT_KEY_MAX = Comment._meta.get_field("import_key").max_length
+_USER_AGENT_MAX = Comment._meta.get_field("user_agent").max_length
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,10 @@ class ImportedComment:
 
     A page gives only the first five fields. An export of this site also
     gives the moderation status, the edit marks, the author's deletion and
-    the edit history; `None` (or the default) means "not known".
+    the edit history; another system's export (WordPress) gives the status
+    and the commenter's IP address and user agent, kept like a reader's
+    (`manage.py purge_comment_ips` clears them). `None` (or the default)
+    means "not known".
     """
 
     key: str
@@ -45,6 +49,8 @@ class ImportedComment:
     edited_by_moderator: bool = False
     deleted_at: datetime | None = None
     versions: list[ImportedVersion] = field(default_factory=list)
+    ip_address: str | None = None
+    user_agent: str = ""
 
 
 def walk_imported(comments: list[ImportedComment]):
@@ -97,6 +103,12 @@ def comment_import_thread(
     `comments.selectors.imports.thread_import_changes` shows beforehand
     what an import would change.
 
+    Outside a restore, a comment's `status`, when given, is taken by a new
+    comment; on an existing one it only ever hides, and never overrules a
+    moderator here: a published comment the source now holds, marks as
+    spam or removed stops showing, unless a moderator here has decided on
+    it (the moderation log); one the source approved stays as it is here.
+
     With `restore=True` the comments are a complete record, an export of
     this site: an existing comment also takes the record's status, text,
     edit marks, deletion and edit history, and `like_count` is the total
@@ -123,6 +135,13 @@ def comment_import_thread(
                 (c.parent_id, c.created_at): c
                 for c in Comment.objects.filter(article=article, import_key="")
             }
+        moderated = set()
+        if not restore and any(item.status for item, _parent in items):
+            moderated = set(
+                ModerationAction.objects.filter(
+                    comment__in=[node.pk for node in existing.values()]
+                ).values_list("comment_id", flat=True)
+            )
         nodes: dict[str, Comment] = {}
         for position, (item, parent_item) in enumerate(items, start=1):
             node = existing.get(item.key)
@@ -148,12 +167,20 @@ def comment_import_thread(
                     like_baseline=item.like_count,
                     like_count=item.like_count,
                     import_key=item.key,
+                    ip_address=item.ip_address,
+                    user_agent=item.user_agent[:_USER_AGENT_MAX],
                 )
                 insert_comment(node, parent, imported=True)
                 _store_versions(node, item.versions)
                 created += 1
             else:
-                _update(node, item, restore=restore, lower_likes=lower_likes)
+                _update(
+                    node,
+                    item,
+                    restore=restore,
+                    lower_likes=lower_likes,
+                    moderated=node.pk in moderated,
+                )
             nodes[item.key] = node
         send_thread_changed(article.pk)
     return created
@@ -176,7 +203,9 @@ def _store_versions(node: Comment, versions: list[ImportedVersion]) -> None:
     )
 
 
-def _update(node: Comment, item: ImportedComment, *, restore: bool, lower_likes: bool) -> None:
+def _update(
+    node: Comment, item: ImportedComment, *, restore: bool, lower_likes: bool, moderated: bool
+) -> None:
     changes = {"author_name": item.author_name}
     if item.created_at is not None:
         changes["created_at"] = item.created_at
@@ -207,4 +236,10 @@ def _update(node: Comment, item: ImportedComment, *, restore: bool, lower_likes:
         changes.update(like_baseline=baseline, like_count=local_likes + baseline)
         if takes_imported_text(node):
             changes.update(body=item.body, body_html=render_comment(item.body))
+        if (
+            item.status not in (None, Comment.Status.PUBLISHED)
+            and node.status == Comment.Status.PUBLISHED
+            and not moderated
+        ):
+            changes["status"] = item.status
     Comment.objects.filter(pk=node.pk).update(**changes)
