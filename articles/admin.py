@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from articles.images import LeadImageFormField
 from articles.models import (
     WORDS_PER_MINUTE,
     Article,
@@ -24,7 +25,6 @@ from articles.models import (
     Tag,
     may_preview,
 )
-from articles.images import LeadImageFormField
 from articles.services import (
     article_delete,
     article_publish_now,

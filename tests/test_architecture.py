@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # articles modules that copy whole threads in or out: they may read both apps.
 IMPORT_EXPORT = {
-    "articles/importer.py",
+    "articles/importer/parsing.py",
+    "articles/importer/storing.py",
     "articles/exporting.py",
     "articles/management/commands/import_article.py",
     "articles/management/commands/export_article.py",

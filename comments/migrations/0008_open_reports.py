@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Reports made after a comment's last moderator decision are still open;
 # reports on spam and removed comments were decided when they were taken down.
 OPEN_REPORTS = """

@@ -467,7 +467,7 @@ def test_a_failure_while_storing_comments_rolls_back_the_story(monkeypatch):
     def broken_store(**kwargs):
         raise RuntimeError("comment store failed")
 
-    monkeypatch.setattr(importer, "comment_import_thread", broken_store)
+    monkeypatch.setattr(importer.storing, "comment_import_thread", broken_store)
     with pytest.raises(RuntimeError):
         run(SAMPLE)
     assert Article.objects.count() == Source.objects.count() == Comment.objects.count() == 0

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from articles.models import Article
 from articles.management.commands.ensure_editor import editors_group
+from articles.models import Article
 from comments.models import BlockedPhrase, Comment
 from comments.services import comment_create
 from tests.browser.axe import assert_accessible

@@ -1,4 +1,4 @@
-"""Import stories and their comment threads from saved pages (format: articles/importer.py)
+"""Import stories and their comment threads from saved pages (format: articles/importer/)
 or from JSON written by export_article (format: articles/exporting.py)."""
 
 import zoneinfo
