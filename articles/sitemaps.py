@@ -1,44 +1,108 @@
-"""sitemap.xml: every published story, and the tag and source pages that list them."""
+"""The sitemap: an index (`sitemap.xml`) of sections of at most 50,000 addresses
+each (every published story, then the tag and source pages that list them).
+
+Each section page is two queries (the count and the page's rows, read as
+plain values) whatever the archive's size; story addresses are built from
+one reversed URL rather than one `reverse()` per story.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
+from django.db.models.functions import Greatest
+from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article, Source, Tag
+
+# The most addresses one sitemap file may hold (sitemaps.org).
+SECTION_LIMIT = 50_000
+
+
+def story_path_builder() -> Callable[[datetime, str], str]:
+    """A function (published_at, slug) -> the story's path, the same as
+    `Article.get_absolute_url()`, reversing the URL pattern once."""
+    sample = reverse("articles:detail", kwargs={"year": 1, "month": 2, "day": 3, "slug": "s"})
+    prefix, found, suffix = sample.rpartition("0001/02/03/s")
+    if not found:  # an address layout this cannot fill in: reverse each one
+
+        def reversed_path(published_at: datetime, slug: str) -> str:
+            return Article(published_at=published_at, slug=slug).get_absolute_url()
+
+        return reversed_path
+
+    def story_path(published_at: datetime, slug: str) -> str:
+        local = timezone.localtime(published_at)
+        return f"{prefix}{local.year:04d}/{local.month:02d}/{local.day:02d}/{slug}{suffix}"
+
+    return story_path
 
 
 class ArticleSitemap(Sitemap):
     changefreq = "weekly"
-    limit = 5000
+    limit = SECTION_LIMIT
+
+    def __init__(self):
+        self._story_path = story_path_builder()
 
     def items(self):
-        return Article.objects.published().only("slug", "published_at", "updated_at")
+        return (
+            Article.objects.live()
+            .annotate(modified=Greatest("updated_at", "published_at"))
+            .order_by("-published_at", "-id")
+            .values("slug", "published_at", "modified")
+        )
+
+    def location(self, item):
+        return self._story_path(item["published_at"], item["slug"])
 
     def lastmod(self, item):
-        return max(item.updated_at, item.published_at)
+        return item["modified"]
+
+    def get_latest_lastmod(self):
+        """For the index: one aggregate, not a pass over every story."""
+        return Article.objects.live().aggregate(
+            latest=Max(Greatest("updated_at", "published_at"))
+        )["latest"]
 
 
 def _with_published_articles(model):
-    """Rows of `model` (Tag or Source) that list at least one published story."""
-    published = Article.objects.published()
+    """Slugs of `model` (Tag or Source) rows that list at least one published story."""
+    published = Article.objects.live()
     if model is Tag:
         published = published.filter(tags=OuterRef("pk"))
     else:
         published = published.filter(source=OuterRef("pk"))
-    return model.objects.filter(Exists(published))
+    return model.objects.filter(Exists(published)).order_by("slug").values("slug")
 
 
-class TagSitemap(Sitemap):
+class _ListingSitemap(Sitemap):
     changefreq = "daily"
+    limit = SECTION_LIMIT
+    model: type[Tag] | type[Source]
+    url_name: str
+
+    def __init__(self):
+        prefix, found, suffix = reverse(self.url_name, kwargs={"slug": "s"}).rpartition("/s/")
+        self._path = f"{prefix}/{{}}/{suffix}"
 
     def items(self):
-        return _with_published_articles(Tag)
+        return _with_published_articles(self.model)
+
+    def location(self, item):
+        return self._path.format(item["slug"])
 
 
-class SourceSitemap(Sitemap):
-    changefreq = "daily"
+class TagSitemap(_ListingSitemap):
+    model = Tag
+    url_name = "articles:tag"
 
-    def items(self):
-        return _with_published_articles(Source)
+
+class SourceSitemap(_ListingSitemap):
+    model = Source
+    url_name = "articles:source"
 
 
 sitemaps = {"articles": ArticleSitemap, "tags": TagSitemap, "sources": SourceSitemap}

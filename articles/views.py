@@ -13,6 +13,7 @@ from django.views.generic import (
 )
 
 from articles.models import Article, Source, Tag
+from articles.pagination import KeysetPaginationMixin
 from articles.selectors import (
     MAX_QUERY_LENGTH,
     article_archive_months,
@@ -22,8 +23,10 @@ from articles.selectors import (
 )
 
 
-class PublishedStoriesMixin:
-    """Published stories only, with what a story card needs, paginated from settings."""
+class PublishedStoriesMixin(KeysetPaginationMixin):
+    """Published stories only, with what a story card needs, paginated from
+    settings by cursor (`articles.pagination`), so deep pages cost no more
+    than the first."""
 
     date_field = "published_at"
     month_format = "%m"

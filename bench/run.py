@@ -5,6 +5,10 @@ view through the same middleware stack), because absolute times on shared
 machines are noisy. Results go to bench/results.json.
 
     python -m bench.run [--quick] [--optimisations]
+    python -m bench.run --archive [--archive-scale F] [--archive-seconds S]
+
+`--archive` measures how each page's cost grows from a small archive to a
+big one instead (bench/archive.py), into bench/results-archive.json.
 """
 
 from __future__ import annotations
@@ -62,6 +66,17 @@ def main() -> int:
     parser.add_argument(
         "--optimisations", action="store_true", help="only each optimisation on vs off"
     )
+    parser.add_argument(
+        "--archive", action="store_true",
+        help="only the archive bench: every page on a small and a big archive",
+    )
+    parser.add_argument(
+        "--archive-scale", type=float, default=1.0,
+        help="multiply the archives' sizes (0.01 for a quick check)",
+    )
+    parser.add_argument(
+        "--archive-seconds", type=float, default=5, help="seconds of load per measurement"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     repeat = 5 if args.quick else 21
@@ -96,6 +111,20 @@ def main() -> int:
 
     django.setup()
     from django.core.management import call_command
+
+    if args.archive:
+        from bench import archive
+
+        log("collecting static files")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        results = archive.run(
+            scale=args.archive_scale, seconds=args.archive_seconds, env=dict(os.environ),
+            wrk=ensure_wrk(),
+        )
+        archive.RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        archive.print_table(results)
+        log(f"results written to {archive.RESULTS.relative_to(ROOT)}")
+        return 0
 
     log("migrating")
     call_command("migrate", verbosity=0)

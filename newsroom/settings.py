@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from newsroom import release
+from newsroom.database import pooler_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -138,11 +139,16 @@ TEMPLATES = [
 # under .data/postgres is started on demand (see newsroom/embedded_db.py).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 60)
+# A pooler in front of PostgreSQL (DJANGO_DB_POOLER=pgbouncer): see newsroom/database.py.
+DB_POOLER = os.environ.get("DJANGO_DB_POOLER", "")
 if DATABASE_URL:
     DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
-        )
+        "default": {
+            **dj_database_url.parse(
+                DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+            ),
+            **pooler_options(DB_POOLER),
+        }
     }
 elif not DEBUG:
     raise ImproperlyConfigured(

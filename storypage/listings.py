@@ -49,7 +49,7 @@ class IndexView(CommentCountsMixin, article_views.ArticleIndexView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if context["page_obj"].number == 1:
+        if context["page_obj"].is_first:
             context["most_discussed"] = most_discussed(days=7, limit=5)
         return context
 

@@ -17,5 +17,7 @@ def test_configure_site_puts_the_real_domain_in_the_sitemap(db, settings, client
     assert list(Site.objects.values_list("domain", "name")) == [
         ("news.example.org", "The Daily Example")
     ]
-    sitemap = client.get("/sitemap.xml").content.decode()
-    assert f"news.example.org{article.get_absolute_url()}" in sitemap
+    index = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://news.example.org/sitemap-articles.xml</loc>" in index
+    section = client.get("/sitemap-articles.xml").content.decode()
+    assert f"news.example.org{article.get_absolute_url()}" in section

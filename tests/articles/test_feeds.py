@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.sitemaps import ArticleSitemap, SourceSitemap, TagSitemap
 from tests.factories import ArticleFactory, SourceFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,22 +97,43 @@ def test_feed_of_unknown_tag_is_not_found(client, name):
     assert client.get(reverse(name, kwargs={"slug": "nope"})).status_code == 404
 
 
-def test_sitemap_lists_exactly_the_published_stories_and_their_listings(client, stories):
-    SourceFactory(name="Idle source", slug="idle")  # no stories: not worth a sitemap entry
-    TagFactory(name="Only drafts", slug="only-drafts")
-    stories["draft"].tags.add(TagFactory(slug="only-drafts"))
-
+def _sitemap_index(client) -> list[str]:
     response = client.get("/sitemap.xml")
-
     assert response.status_code == 200
     root = ElementTree.fromstring(response.content)
-    locs = {
+    assert root.tag == f"{{{SITEMAP_NS['sm']}}}sitemapindex"
+    return [loc.text for loc in root.findall("sm:sitemap/sm:loc", SITEMAP_NS)]
+
+
+def _sitemap_urls(client, url: str) -> dict[str, str]:
+    """The addresses of one sitemap section, each with its lastmod."""
+    response = client.get(url.removeprefix("http://example.com"))
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)
+    return {
         url.findtext("sm:loc", namespaces=SITEMAP_NS): url.findtext(
             "sm:lastmod", namespaces=SITEMAP_NS
         )
         for url in root.findall("sm:url", SITEMAP_NS)
     }
+
+
+def test_sitemap_lists_exactly_the_published_stories_and_their_listings(client, stories):
+    SourceFactory(name="Idle source", slug="idle")  # no stories: not worth a sitemap entry
+    TagFactory(name="Only drafts", slug="only-drafts")
+    stories["draft"].tags.add(TagFactory(slug="only-drafts"))
+
+    sections = _sitemap_index(client)
+    locs = {}
+    for section in sections:
+        locs.update(_sitemap_urls(client, section))
+
     base = "http://example.com"
+    assert sections == [
+        f"{base}/sitemap-articles.xml",
+        f"{base}/sitemap-tags.xml",
+        f"{base}/sitemap-sources.xml",
+    ]
     assert set(locs) == {
         base + stories["kim"].get_absolute_url(),
         base + stories["markets"].get_absolute_url(),
@@ -120,6 +142,58 @@ def test_sitemap_lists_exactly_the_published_stories_and_their_listings(client, 
         base + "/sources/bbc/",
     }
     assert locs[base + stories["markets"].get_absolute_url()]
+
+
+def test_story_addresses_in_the_sitemap_follow_the_site_time_zone(client, settings):
+    # 23:30 UTC on 31 December is already 1 January in Tokyo.
+    settings.TIME_ZONE = "Asia/Tokyo"
+    story = ArticleFactory(published_at=datetime(2021, 12, 31, 23, 30, tzinfo=UTC))
+
+    locs = _sitemap_urls(client, "/sitemap-articles.xml")
+
+    assert story.get_absolute_url().startswith("/2022/01/01/")
+    assert list(locs) == ["http://example.com" + story.get_absolute_url()]
+
+
+def test_sitemap_sections_are_split_at_their_limit(client, monkeypatch):
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    made = ArticleFactory.create_batch(5)
+
+    sections = _sitemap_index(client)
+    pages = [url for url in sections if "sitemap-articles.xml" in url]
+    listed = [_sitemap_urls(client, url) for url in pages]
+
+    assert pages == [
+        "http://example.com/sitemap-articles.xml",
+        "http://example.com/sitemap-articles.xml?p=2",
+        "http://example.com/sitemap-articles.xml?p=3",
+    ]
+    assert [len(page) for page in listed] == [2, 2, 1]
+    assert {loc for page in listed for loc in page} == {
+        "http://example.com" + story.get_absolute_url() for story in made
+    }
+    assert client.get("/sitemap-articles.xml?p=4").status_code == 404
+
+
+def test_the_real_section_limit_is_what_search_engines_accept():
+    assert ArticleSitemap.limit == TagSitemap.limit == SourceSitemap.limit == 50_000
+
+
+@pytest.mark.parametrize("stories_count", [3, 30])
+def test_sitemap_query_counts_do_not_grow_with_the_archive(
+    client, django_assert_num_queries, stories_count, korea, bbc
+):
+    for story in ArticleFactory.create_batch(stories_count, source=bbc):
+        story.tags.add(korea)
+    client.get("/sitemap.xml")  # the site row is cached after the first request
+
+    # Index: each section's count, and the stories' latest change.
+    with django_assert_num_queries(4):
+        assert client.get("/sitemap.xml").status_code == 200
+    # A section: its count and its page of rows.
+    for section in ("articles", "tags", "sources"):
+        with django_assert_num_queries(2):
+            assert client.get(f"/sitemap-{section}.xml").status_code == 200
 
 
 def test_robots_txt(client):

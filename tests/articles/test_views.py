@@ -12,6 +12,7 @@ from django.views.defaults import server_error
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
 from articles.models import Article
+from articles.pagination import MAX_NUMBERED_PAGE, encode_cursor
 from tests.factories import ArticleFactory, SourceFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,23 +78,94 @@ def test_front_page_lists_published_stories(client, kim, draft, scheduled):
 
 def test_front_page_is_paginated(client, settings):
     settings.NEWSROOM_ARTICLES_PER_PAGE = 2
-    for day in range(1, 4):
+    stories = [
         ArticleFactory(title=f"Day {day} story", published_at=JUNE_18 + timedelta(days=day))
+        for day in range(1, 4)
+    ]
 
     first = client.get(reverse("articles:index"))
-    second = client.get(reverse("articles:index"), {"page": 2})
+    older = f"?before={encode_cursor(stories[1].published_at, stories[1].pk)}"
+    second = client.get(reverse("articles:index") + older)
 
     assertContains(first, "Day 3 story")
     assertContains(first, "Day 2 story")
     assertNotContains(first, "Day 1 story")
-    assertContains(first, '<a rel="next" href="?page=2">Older →</a>', html=True)
+    assertContains(first, f'<a rel="next" href="{older}">Older →</a>', html=True)
+    assertNotContains(first, 'rel="prev"')
     assertContains(second, "Day 1 story")
-    assertContains(second, "Page 2 of 2")
+    assertNotContains(second, "Day 2 story")
+    assertNotContains(second, 'rel="next"')
+    newer = f"?after={encode_cursor(stories[0].published_at, stories[0].pk)}"
+    assertContains(second, f'<a rel="prev" href="{newer}">← Newer</a>', html=True)
+    assertContains(second, '<a href="/">Newest</a>', html=True)
+    assertContains(second, '<a href="/archive/">Every month</a>', html=True)
+    assertContains(second, "<title>Earlier stories · Newsroom</title>", html=True)
+    # "Newer" from the last page is the first page again.
+    back = client.get(reverse("articles:index") + newer)
+    assert [s.title for s in back.context["object_list"]] == ["Day 3 story", "Day 2 story"]
+    assertContains(back, f'<a rel="next" href="{older}">Older →</a>', html=True)
 
 
-@pytest.mark.parametrize("page", ["99", "abc"])
-def test_front_page_bad_page_number_is_not_found(client, page, kim):
-    assert client.get(reverse("articles:index"), {"page": page}).status_code == 404
+def test_stories_published_at_the_same_moment_are_each_listed_once(client, settings):
+    settings.NEWSROOM_ARTICLES_PER_PAGE = 2
+    made = {ArticleFactory(published_at=JUNE_18).title for _ in range(5)}
+    seen: list[str] = []
+    url = reverse("articles:index")
+    while url:
+        response = client.get(url)
+        seen += [story.title for story in response.context["object_list"]]
+        page = response.context["page_obj"]
+        url = reverse("articles:index") + page.next_url if page.has_next else None
+
+    assert sorted(seen) == sorted(made)
+
+
+def test_deep_pages_cost_what_the_first_page_costs(client, settings, django_assert_num_queries):
+    settings.NEWSROOM_ARTICLES_PER_PAGE = 2
+    tag = TagFactory(slug="korea")
+    stories = [
+        ArticleFactory(published_at=JUNE_18 + timedelta(hours=n), tags=[tag]) for n in range(9)
+    ]
+    deep = stories[2]  # the oldest two follow it: the last page
+    url = f"/tags/korea/?before={encode_cursor(deep.published_at, deep.pk)}"
+    client.get(url)
+
+    # The tag, the page's stories (one more than shown: is there an older
+    # page?), their comment counts; no count, no OFFSET.
+    with django_assert_num_queries(3) as captured:
+        response = client.get(url)
+
+    assert [s.pk for s in response.context["object_list"]] == [stories[1].pk, stories[0].pk]
+    assert not any("OFFSET" in query["sql"] for query in captured.captured_queries)
+
+
+def test_old_numbered_pages_move_to_their_cursor(client, settings):
+    settings.NEWSROOM_ARTICLES_PER_PAGE = 2
+    stories = [ArticleFactory(published_at=JUNE_18 + timedelta(hours=n)) for n in range(5)]
+
+    response = client.get(reverse("articles:index"), {"page": 2})
+
+    assert response.status_code == 301
+    last_of_first_page = stories[3]
+    cursor = encode_cursor(last_of_first_page.published_at, last_of_first_page.pk)
+    assert response["Location"] == f"/?before={cursor}"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "99"},
+        {"page": "abc"},
+        {"page": str(MAX_NUMBERED_PAGE + 1)},
+        {"before": "abc"},
+        {"before": "1.2", "after": "1.2"},
+        {"after": "99999999999999999.1"},
+        {"before": "-99999999999999999.1"},
+        {"before": "1.1"},  # nothing older than 1970
+    ],
+)
+def test_front_page_bad_page_is_not_found(client, query, kim):
+    assert client.get(reverse("articles:index"), query).status_code == 404
 
 
 def test_empty_front_page_says_so(client):

@@ -30,6 +30,14 @@ def _tree_snapshot():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_comments_replies_and_likes_keep_every_tree_consistent(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    twelve_writers_keep_every_tree_consistent()
+
+
+def twelve_writers_keep_every_tree_consistent() -> None:
+    """WORKERS threads, each with its own connection (made from the default
+    database's settings), comment, reply and like at once; then every tree,
+    count and counter is checked. Also run through PgBouncer
+    (tests/reliability/test_pgbouncer.py)."""
     article = ArticleFactory()
     readers = [UserFactory() for _ in range(WORKERS)]
     # A few threads exist before the rush, so replies have somewhere to go at once.

@@ -134,3 +134,18 @@ def test_media_storage_and_its_address_come_from_the_environment():
     url, img_src = result.stdout.splitlines()[-2:]
     assert url == "http://media.example.net:9000/newsroom/lead-images/kim-480w.jpg"
     assert img_src.split()[-1] == "http://media.example.net:9000"
+
+
+def test_behind_pgbouncer_no_server_side_cursors_and_connections_stay_checked():
+    show = (
+        "from django.db import connection as c; d = c.settings_dict; "
+        "print(d['DISABLE_SERVER_SIDE_CURSORS'], d['CONN_HEALTH_CHECKS'], d['CONN_MAX_AGE'])"
+    )
+    direct = manage("shell", "-c", show, **PRODUCTION)
+    pooled = manage("shell", "-c", show, **PRODUCTION, DJANGO_DB_POOLER="pgbouncer")
+    unknown = manage("check", **PRODUCTION, DJANGO_DB_POOLER="pgpool")
+
+    assert direct.stdout.split()[-3:] == ["False", "True", "60"], direct.stderr
+    assert pooled.stdout.split()[-3:] == ["True", "True", "60"], pooled.stderr
+    assert unknown.returncode != 0
+    assert "DJANGO_DB_POOLER='pgpool' is not known" in unknown.stderr
