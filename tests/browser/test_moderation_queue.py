@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from articles.management.commands.ensure_editor import editors_group
 from comments.models import Comment
 from tests.browser.axe import assert_accessible
 from tests.comments.threads import C, build
@@ -126,3 +127,40 @@ def test_without_javascript_the_queue_decides_through_its_forms(signed_in):
 
     expect(queue.locator(".messagelist")).to_contain_text("Mark as spam: 1 comment changed.")
     assert Comment.objects.get(pk=rows["held for a look"].pk).status == Status.SPAM
+
+
+def test_a_moderator_reads_the_conversation_leaves_a_note_and_opens_the_authors_history(
+    signed_in,
+):
+    story = ArticleFactory(title="Harbour lighthouse to stay lit")
+    troll = UserFactory(username="harbour_troll")
+    rows = build(
+        story,
+        [
+            C(
+                "The council made the right call.",
+                [
+                    C("Rubbish, they wasted our money.", author=troll, status=Status.PENDING),
+                    C("Agreed, it is a landmark."),
+                ],
+            )
+        ],
+    )
+    held = rows["Rubbish, they wasted our money."]
+    moderator = UserFactory(username="night_desk", is_staff=True)
+    moderator.groups.add(editors_group())  # a moderator as the Editors group makes them
+    page = signed_in(moderator)
+
+    page.goto(f"{QUEUE}{held.pk}/change/")
+    conversation = page.locator(".conversation")
+    expect(conversation).to_contain_text("The council made the right call.")
+    assert_accessible(page)
+    page.get_by_label("Note for moderators").fill("Second warning this week.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("Note added for the other moderators.")
+
+    page.goto(f"{QUEUE}author/{troll.pk}/")
+    main = page.locator("#content")
+    expect(main).to_contain_text("Rubbish, they wasted our money.")
+    expect(main).to_contain_text("Second warning this week.")
+    assert_accessible(page)
