@@ -41,7 +41,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,
-        {"sitemaps": sitemaps},
+        {"sitemaps": sitemaps, "template_name": "articles/sitemap.xml"},
         name="sitemap-section",
     ),
     path(

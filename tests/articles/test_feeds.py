@@ -5,11 +5,12 @@ from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.sitemaps import ArticleSitemap, SourceSitemap, TagSitemap
+from articles.sitemaps import ArticleSitemap, SourceSitemap, TagSitemap, sitemaps
 from tests.factories import ArticleFactory, SourceFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,27 @@ def test_robots_txt(client):
     assert "Disallow: /admin/" in lines
     assert "Disallow: /accounts/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+@pytest.mark.parametrize("section", ["articles", "tags", "sources"])
+def test_a_sitemap_section_says_what_djangos_own_template_says(rf, settings, stories, section):
+    # Late in the evening in UTC is already tomorrow in Tokyo: the days follow the site.
+    settings.TIME_ZONE = "Asia/Tokyo"
+    Article.objects.filter(pk=stories["kim"].pk).update(
+        updated_at=datetime(2021, 12, 31, 23, 30, tzinfo=UTC)
+    )
+    request = rf.get(f"/sitemap-{section}.xml")
+
+    ours = sitemap_views.sitemap(
+        request, sitemaps=sitemaps, section=section, template_name="articles/sitemap.xml"
+    )
+    djangos = sitemap_views.sitemap(request, sitemaps=sitemaps, section=section)
+
+    def entries(response):
+        root = ElementTree.fromstring(response.render().content)
+        return [
+            [(child.tag, child.text) for child in url] for url in root.findall("sm:url", SITEMAP_NS)
+        ]
+
+    assert entries(ours) and entries(ours) == entries(djangos)
+    assert ours.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
