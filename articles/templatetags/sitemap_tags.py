@@ -7,8 +7,9 @@ sitemap views, their pagination and their Last-Modified header stay
 Django's own.
 """
 
+from html import escape  # what Django's `escape` does, without making a SafeString each time
+
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
