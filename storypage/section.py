@@ -226,6 +226,7 @@ class SectionThread(NamedTuple):
     thread_count: int
     comment_count: int
     has_roots: bool
+    featured_count: int  # editors' picks every reader may read
 
 
 class _AnySignedInReader:
@@ -298,9 +299,11 @@ def comment_section_context(
             thread_count=thread_count,
             comment_count=count,
             has_roots=bool(rows),
+            featured_count=rows[0].featured_total if rows else 0,
         )
         thread_cache.set_fragment(key, thread)
     fragment, number, count = thread.fragment, thread.number, thread.comment_count
+    featured = thread.featured_count
 
     if shared:
         thread_html = mark_safe(THREAD_PLACEHOLDER)
@@ -322,6 +325,9 @@ def comment_section_context(
             "has_comments": thread.has_roots,
             "count": count,
             "count_label": f"{count} comment{'' if count == 1 else 's'}",
+            "featured_count": featured,
+            "featured_label": f"{featured} featured comment{'' if featured == 1 else 's'}",
+            "featured_url": reverse("comments:featured", kwargs={"article_id": article.pk}),
             "sort": sort,
             "sorts": [
                 {
