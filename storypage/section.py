@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -328,6 +329,11 @@ def comment_section_context(
             "featured_count": featured,
             "featured_label": f"{featured} featured comment{'' if featured == 1 else 's'}",
             "featured_url": reverse("comments:featured", kwargs={"article_id": article.pk}),
+            # What the live notice compares with (static/js/live.js): the same
+            # for every reader of a stored rendering, like the count above.
+            "thread_version": thread_version or "",
+            "status_url": reverse("storypage:status", kwargs={"article_id": article.pk}),
+            "poll_seconds": f"{settings.NEWSROOM_LIVE_POLL_SECONDS:g}",
             "sort": sort,
             "sorts": [
                 {
