@@ -38,11 +38,11 @@ STATUS_TIMEOUT = 60 * 60
 
 
 class LiveStatus(NamedTuple):
-    """The answer for one (story, versions): None fields when readers cannot see the story."""
+    """The answer for one (story, versions); `live` False when readers cannot see the story."""
 
     live: bool
     count: int = 0
-    latest_id: int | None = None
+    latest_url: str = ""  # where the newest comment is (reversed once, when stored)
 
 
 _GONE = LiveStatus(live=False)
@@ -91,7 +91,12 @@ def live_status(article_id: int) -> tuple[versions.Versions | None, LiveStatus]:
     status = _cached(key)
     if status is None:
         read = conversation_status(article_id=article_id)
-        status = _GONE if read is None else LiveStatus(True, read.count, read.latest_id)
+        if read is None:
+            status = _GONE
+        else:
+            latest = read.latest_id
+            url = reverse("comments:go", kwargs={"pk": latest}) if latest else ""
+            status = LiveStatus(True, read.count, url)
         _store(key, status)
     return found, status
 
@@ -104,13 +109,7 @@ def thread_status(request, article_id: int):
     if not status.live:
         raise Http404("No such story.")
     response = JsonResponse(
-        {
-            "version": found.thread,
-            "count": status.count,
-            "latest_url": reverse("comments:go", kwargs={"pk": status.latest_id})
-            if status.latest_id
-            else "",
-        }
+        {"version": found.thread, "count": status.count, "latest_url": status.latest_url}
     )
     # Always asked again: a browser or CDN keeping it would hide new comments.
     response["Cache-Control"] = "no-cache"
