@@ -332,7 +332,12 @@ def under_gunicorn(
         biggest = data["articles"][max(data["articles"])]
         status_url = base + reverse("storypage:status", kwargs={"article_id": biggest.pk})
         out["live_status"] = _live_status_under_load(
-            wrk_path, status_url, base + reverse("healthz"), cookie=cookie, seconds=seconds, rounds=rounds
+            wrk_path,
+            status_url,
+            base + reverse("healthz"),
+            cookie=cookie,
+            seconds=seconds,
+            rounds=rounds,
         )
         live = out["live_status"]
         log(f"live notice status: {live['guest']['rps']} req/s guest "
@@ -645,8 +650,10 @@ def print_table(results: dict) -> None:
     if live:
         for kind in ("guest", "signed_in"):
             f = live[kind]
-            print(f"{f'live status ({kind})':<28}{'':>56}{f['rps']:>9}{f'{100 * f['share']:.0f}%':>8}"
-                  f"  target {LIVE_STATUS_TARGET:.0%}: {'met' if f['meets_target'] else 'NOT MET'}")
+            share = f"{100 * f['share']:.0f}%"
+            verdict = "met" if f["meets_target"] else "NOT MET"
+            print(f"{f'live status ({kind})':<28}{'':>56}{f['rps']:>9}{share:>8}"
+                  f"  target {LIVE_STATUS_TARGET:.0%}: {verdict}")
     if g.get("worker_peak_rss_mb"):
         print(f"gunicorn worker peak RSS after serving every story: {g['worker_peak_rss_mb']} MB")
     print_optimisations(results.get("optimisations", {}))

@@ -463,10 +463,8 @@ def comment_feature(request, pk: int):
     featured = request.POST.get("featured") == "1"
     try:
         if services.comment_feature(comment=comment, moderator=request.user, featured=featured):
-            messages.success(
-                request,
-                "The comment is now featured." if featured else "The comment is no longer featured.",
-            )
+            done = "is now featured" if featured else "is no longer featured"
+            messages.success(request, f"The comment {done}.")
     except CommentError as error:
         messages.error(request, error.message)
     return redirect(_back(request, comment))

@@ -481,7 +481,9 @@ class CommentAdmin(admin.ModelAdmin):
         changed, refused = 0, 0
         for comment in comments:
             try:
-                changed += comment_feature(comment=comment, moderator=request.user, featured=featured)
+                changed += comment_feature(
+                    comment=comment, moderator=request.user, featured=featured
+                )
             except CommentError:
                 refused += 1
         verb = "Featured" if featured else "No longer featured"

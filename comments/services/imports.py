@@ -32,7 +32,8 @@ class ImportedComment:
 
     A page gives only the first five fields. An export of this site also
     gives the moderation status, the edit marks, the author's deletion, the
-    edit history and when a moderator featured it; another system's export (WordPress) gives the status
+    edit history and when a moderator featured it; another system's export
+    (WordPress) gives the status
     and the commenter's IP address and user agent, kept like a reader's
     (`manage.py purge_comment_ips` clears them). `None` (or the default)
     means "not known".

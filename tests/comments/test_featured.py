@@ -142,7 +142,8 @@ def test_a_moderator_features_from_the_story_page_and_comes_back_to_the_comment(
     )
 
     assert response.status_code == 302
-    assert response["Location"] == f"http://testserver{article.get_absolute_url()}#comment-{comment.pk}"
+    story = f"http://testserver{article.get_absolute_url()}"
+    assert response["Location"] == f"{story}#comment-{comment.pk}"
     assert featured_at(comment) is not None
     page = editor.get(article.get_absolute_url())
     assertContains(page, BADGE, html=True)
@@ -209,7 +210,9 @@ def test_the_featured_page_shows_each_pick_with_its_context_and_where_it_lives(
     # └── answer (bob)      <- featured
     # standalone (carol)    <- featured
     alice, bob, carol = (UserFactory(username=name) for name in ("alice", "bob", "carol"))
-    question = comment_create(article=article, author=alice, body="Why did the <em>harbour</em> close?")
+    question = comment_create(
+        article=article, author=alice, body="Why did the <em>harbour</em> close?"
+    )
     answer = comment_create(
         article=article, author=bob, body="Storm damage to the pier.", parent=question
     )
@@ -262,7 +265,9 @@ def test_the_featured_page_runs_the_same_queries_for_one_pick_or_many(
     small, big = ArticleFactory(), ArticleFactory()
     for article, picks in ((small, 1), (big, 6)):
         for number in range(picks):
-            parent = comment_create(article=article, author=UserFactory(), body=f"Question {number}")
+            parent = comment_create(
+                article=article, author=UserFactory(), body=f"Question {number}"
+            )
             reply = comment_create(
                 article=article, author=UserFactory(), body=f"Answer {number}", parent=parent
             )
@@ -303,7 +308,9 @@ def test_moderators_feature_from_the_admin_list_and_the_comment_page(article, mo
 
     change = reverse("admin:comments_comment_change", args=[other.pk])
     page = admin.get(change)
-    assertContains(page, '<button type="submit" name="_feature" value="1">Feature</button>', html=True)
+    assertContains(
+        page, '<button type="submit" name="_feature" value="1">Feature</button>', html=True
+    )
     response = admin.post(
         change, {**change_form_data(admin, other), "_feature": "1"}, follow=True
     )
