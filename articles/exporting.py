@@ -10,7 +10,7 @@ it. The format is versioned:
                  source: {name, slug, homepage_url, copyright_notice} | null,
                  tags: [{name, slug}, ...]},
      "comments": [{key, author, status, body, created_at, edited_at,
-                   edited_by_moderator, deleted_at, likes,
+                   edited_by_moderator, deleted_at, featured_at, likes,
                    versions: [{body, created_at}, ...],
                    replies: [...]}, ...]}
 
@@ -122,6 +122,7 @@ def _comment_tree(article: Article) -> list[dict[str, Any]]:
             "edited_at": _iso(comment.edited_at),
             "edited_by_moderator": comment.edited_by_moderator,
             "deleted_at": _iso(comment.deleted_at),
+            "featured_at": _iso(comment.featured_at),
             "likes": comment.like_count,
             "versions": [
                 {"body": version.body, "created_at": _iso(version.created_at)}
@@ -201,6 +202,7 @@ _COMMENT_OPTIONAL = {
     "edited_at": ((str, type(None)), None),
     "edited_by_moderator": (bool, False),
     "deleted_at": ((str, type(None)), None),
+    "featured_at": ((str, type(None)), None),
     "likes": (int, 0),
     "versions": (list, []),
     "replies": (list, []),
@@ -323,6 +325,7 @@ def _comments(roots: list[Any]) -> list[ImportedComment]:
             edited_at=_moment(data["edited_at"], f"{where}.edited_at"),
             edited_by_moderator=data["edited_by_moderator"],
             deleted_at=_moment(data["deleted_at"], f"{where}.deleted_at"),
+            featured_at=_moment(data["featured_at"], f"{where}.featured_at"),
             versions=versions,
         )
         siblings.append(item)

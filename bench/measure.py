@@ -265,6 +265,35 @@ def _story_under_load(
     return figures
 
 
+# The live notice's status endpoint answers from memory and the cache: the
+# issue's bar is 80% of the baseline's req/s.
+LIVE_STATUS_TARGET = 0.8
+
+
+def _live_status_under_load(
+    wrk_path: str, url: str, baseline_url: str, *, cookie: str, seconds: int, rounds: int
+) -> dict:
+    """The status endpoint's req/s (guest and signed in) and its share of the
+    baseline, in rounds each beside the baseline (as `_story_under_load`)."""
+    runs = {"baseline": [], "guest": [], "signed_in": []}
+    for _ in range(rounds):
+        runs["baseline"].append(wrk(wrk_path, baseline_url, seconds=seconds))
+        runs["guest"].append(wrk(wrk_path, url, seconds=seconds))
+        runs["signed_in"].append(wrk(wrk_path, url, seconds=seconds, cookie=cookie))
+    bases = [run["rps"] for run in runs["baseline"]]
+    figures = {}
+    for kind in ("guest", "signed_in"):
+        share = _median([run["rps"] / base for run, base in zip(runs[kind], bases, strict=True)])
+        figures[kind] = {
+            "rps": _median([run["rps"] for run in runs[kind]]),
+            "share": share,
+            "meets_target": share >= LIVE_STATUS_TARGET,
+            "errors": sum(run["errors"] for run in runs[kind]),
+        }
+    figures["baseline_rps"] = _median(bases)
+    return figures
+
+
 def _reader_cookie(data: dict) -> str:
     """The cookies a browser holds once it has seen a page: the session and
     the CSRF cookie (without the latter, every response would mint one)."""
@@ -300,6 +329,20 @@ def under_gunicorn(
             log(f"story with {size:,} comments: {figures['guest']['rps']} req/s guest "
                 f"({figures['guest_uncompressed']['rps']} uncompressed), "
                 f"{figures['signed_in']['rps']} signed in")
+        biggest = data["articles"][max(data["articles"])]
+        status_url = base + reverse("storypage:status", kwargs={"article_id": biggest.pk})
+        out["live_status"] = _live_status_under_load(
+            wrk_path,
+            status_url,
+            base + reverse("healthz"),
+            cookie=cookie,
+            seconds=seconds,
+            rounds=rounds,
+        )
+        live = out["live_status"]
+        log(f"live notice status: {live['guest']['rps']} req/s guest "
+            f"({live['guest']['share']:.0%} of the baseline), "
+            f"{live['signed_in']['rps']} signed in ({live['signed_in']['share']:.0%})")
         out["worker_peak_rss_mb"] = worker_peak_rss_mb(proc)
     finally:
         proc.terminate()
@@ -603,6 +646,14 @@ def print_table(results: dict) -> None:
               f"the baseline measured between its runs ({near} ms); "
               f"naive flat loop {full['naive_loop_ms']} ms ({full['naive_loop_ms'] / full['ours_cold_ms']:.1f}× slower); "
               f"{full['comments_shown']} comments shown")
+    live = g.get("live_status")
+    if live:
+        for kind in ("guest", "signed_in"):
+            f = live[kind]
+            share = f"{100 * f['share']:.0f}%"
+            verdict = "met" if f["meets_target"] else "NOT MET"
+            print(f"{f'live status ({kind})':<28}{'':>56}{f['rps']:>9}{share:>8}"
+                  f"  target {LIVE_STATUS_TARGET:.0%}: {verdict}")
     if g.get("worker_peak_rss_mb"):
         print(f"gunicorn worker peak RSS after serving every story: {g['worker_peak_rss_mb']} MB")
     print_optimisations(results.get("optimisations", {}))

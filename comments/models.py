@@ -69,6 +69,12 @@ class Comment(MPTTModel):
     notify_replies = models.BooleanField(
         default=False, help_text="Email the author when someone replies to this comment."
     )
+    featured_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a moderator made it an editors' pick (comment_feature); "
+        "shown as featured while readers may read it.",
+    )
     # What site search matches (comments.selectors.search); the database keeps
     # it in step with the text, so no write has to.
     search_vector = models.GeneratedField(
@@ -100,6 +106,8 @@ class Comment(MPTTModel):
         #   created_at, reported  comments with open reports (a partial index:
         #                         few rows, read on every admin page's counts)
         #   tree_id, parent_id    a thread's rows; replies to a comment
+        #   article, featured_at  a story's editors' picks (a partial index:
+        #                         few rows, and none to update for the rest)
         indexes = [
             models.Index(fields=["article", "level", "created_at"], name="comment_article_roots"),
             models.Index(fields=["article", "level", "like_count"], name="comment_article_liked"),
@@ -111,6 +119,11 @@ class Comment(MPTTModel):
                 name="comment_reported_recent",
             ),
             GinIndex(fields=["search_vector"], name="comment_search_gin"),
+            models.Index(
+                fields=["article", "-featured_at"],
+                condition=models.Q(featured_at__isnull=False),
+                name="comment_article_featured",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

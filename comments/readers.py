@@ -86,7 +86,12 @@ def reader_html(
 def render_thread(*, nodes, user, can_reply: bool = True) -> ThreadFragment:
     """Render nodes to the HTML shared by readers of `user`'s kind (without
     Reply links when the story's comments are closed)."""
-    return render_nodes(nodes, guest=not user.is_authenticated, can_reply=can_reply)
+    return render_nodes(
+        nodes,
+        guest=not user.is_authenticated,
+        can_reply=can_reply,
+        moderator=is_moderator(user),
+    )
 
 
 def thread_html_for(*, request, nodes, liked: frozenset[int], can_reply: bool = True) -> str:

@@ -98,8 +98,28 @@ LIKES_FORM = (
 )
 
 
-def render_nodes(nodes: list[CommentNode], *, guest: bool, can_reply: bool = True) -> ThreadFragment:
+FEATURED_BADGE = '\n<strong class="comment__badge">Featured</strong>'
+
+
+def _feature_form(*, action: str, csrf: str, featured: bool) -> str:
+    """A moderator's button making a comment an editors' pick, or no longer one."""
+    value, label = ("0", "Unfeature") if featured else ("1", "Feature")
+    return (
+        f'<form class="comment__feature" method="post" action="{action}">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+        f'<input type="hidden" name="featured" value="{value}">'
+        f'<button type="submit">{label}</button></form>\n'
+    )
+
+
+def render_nodes(
+    nodes: list[CommentNode], *, guest: bool, can_reply: bool = True, moderator: bool = False
+) -> ThreadFragment:
     """The thread as one `<ol>`: nested lists from each node's level and the next.
+
+    Featured comments carry a badge for everyone; `moderator` renders for
+    moderators (shared by them all), with a Feature / Unfeature form on each
+    published comment, its CSRF token a placeholder like the likes form's.
 
     Everything is read straight from the nodes' rows, with each URL reversed
     once per call. Each slot is marked with a NUL while the HTML is built and
@@ -113,6 +133,7 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool, can_reply: bool = Tru
     detail_prefix, detail_suffix = url_parts("detail")
     like_prefix, like_suffix = url_parts("like")
     go_prefix, go_suffix = url_parts("go")
+    feature_prefix, feature_suffix = url_parts("feature") if moderator else ("", "")
     profile_prefix, profile_suffix = _profile_parts()
     # Quoting works character by character, so the id can go between the quoted parts.
     login = f"{escape(reverse('account_login'))}?next={quote(go_prefix, safe='/')}"
@@ -176,6 +197,17 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool, can_reply: bool = Tru
                 else ""
             )
             report = f'<a class="comment__report" href="{flag_prefix}{pk}{flag_suffix}">Report</a>'
+            # Shown as featured only while everyone may read it (a moderator
+            # also sees removed and held comments, with a notice instead).
+            marked = row.featured_at is not None
+            featured = marked and state == "published"
+            feature = (
+                _feature_form(
+                    action=f"{feature_prefix}{pk}{feature_suffix}", csrf=csrf, featured=marked
+                )
+                if moderator and (marked or state == "published")
+                else ""
+            )
             if guest:
                 like = f'<a class="like-button" href="{login}{pk}{login_suffix}">Like</a>\n'
                 actions = f"{report}\n"
@@ -207,7 +239,8 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool, can_reply: bool = Tru
                 # The stable address: it finds the comment's page, whatever page this is.
                 f'<a class="comment__permalink" href="{go_prefix}{pk}{go_suffix}">'
                 f'<time datetime="{created.isoformat()}">{local.day} {MONTHS[local.month]} '
-                f"{local.year}, {local.hour:02d}:{local.minute:02d}</time></a>{edited}\n"
+                f"{local.year}, {local.hour:02d}:{local.minute:02d}</time></a>{edited}"
+                f"{FEATURED_BADGE if featured else ''}\n"
                 f"</header>{notice}\n"
                 # Sanitized on write (newsroom/sanitize.py): the one value not escaped.
                 f'<div class="comment__body" dir="auto">{row.body_html}</div>\n'
@@ -215,7 +248,7 @@ def render_nodes(nodes: list[CommentNode], *, guest: bool, can_reply: bool = Tru
                 f'<p class="comment__likes" data-like-label="{pk}">'
                 f"{like_label(row.like_count)}</p>\n"
                 f"{like}"
-                f"{reply}{actions}</footer>"
+                f"{reply}{actions}{feature}</footer>"
             )
         if node.has_more:
             append(

@@ -10,6 +10,7 @@ urlpatterns = [
     path(
         "story/<int:article_id>/feed/atom/", feeds.StoryCommentsAtomFeed(), name="story-feed-atom"
     ),
+    path("story/<int:article_id>/featured/", views.story_featured, name="featured"),
     path("feed/rss/", feeds.LatestCommentsFeed(), name="feed-rss"),
     path("feed/atom/", feeds.LatestCommentsAtomFeed(), name="feed-atom"),
     path("<int:pk>/", views.comment_detail, name="detail"),
@@ -21,4 +22,5 @@ urlpatterns = [
     path("<int:pk>/delete/", views.comment_delete, name="delete"),
     path("<int:pk>/like/", views.comment_like, name="like"),
     path("<int:pk>/flag/", views.comment_flag, name="flag"),
+    path("<int:pk>/feature/", views.comment_feature, name="feature"),
 ]

@@ -35,6 +35,7 @@ from comments.selectors import (
     continued_under,
     like_label,
 )
+from comments.selectors.featured import featured_comments
 from comments.visibility import is_moderator, may_read_comment
 
 
@@ -441,6 +442,32 @@ def comment_history(request, pk: int):
             "moderator": is_moderator(request.user),
         },
     )
+
+
+@require_GET
+def story_featured(request, article_id: int):
+    """A story's editors' picks, each with the comment it answers and a link
+    to where it lives in the conversation."""
+    stories = Article.objects.all() if may_preview(request.user) else Article.objects.live()
+    article = get_object_or_404(stories.only("id", "title", "slug", "published_at"), pk=article_id)
+    page = featured_comments(article=article, page=request.GET.get("page"))
+    return render(request, "comments/featured.html", {"article": article, "page_obj": page})
+
+
+@require_POST
+def comment_feature(request, pk: int):
+    """A moderator features or unfeatures a comment, from its place in the thread."""
+    comment = _comment_or_404(request, pk)
+    if not is_moderator(request.user):
+        raise PermissionDenied("Only moderators can feature comments.")
+    featured = request.POST.get("featured") == "1"
+    try:
+        if services.comment_feature(comment=comment, moderator=request.user, featured=featured):
+            done = "is now featured" if featured else "is no longer featured"
+            messages.success(request, f"The comment {done}.")
+    except CommentError as error:
+        messages.error(request, error.message)
+    return redirect(_back(request, comment))
 
 
 @require_POST

@@ -355,6 +355,9 @@ NEWSROOM_STALE_BOUND_SECONDS = env_float("NEWSROOM_STALE_BOUND_SECONDS", 1.0)
 # Memory each worker may keep, in all, of rendered pages and threads it served lately
 # (their shared-cache entries say when they are stale).
 NEWSROOM_PAGE_MEMORY_BYTES = env_int("NEWSROOM_PAGE_MEMORY_BYTES", 16 * 1024 * 1024)
+# How often, at first, an open story page asks whether new comments were
+# published (static/js/live.js doubles it while nothing changes, up to 8x).
+NEWSROOM_LIVE_POLL_SECONDS = env_float("NEWSROOM_LIVE_POLL_SECONDS", 15.0)
 NEWSROOM_PROXY_COUNT = env_int("NEWSROOM_PROXY_COUNT", 0)
 # Lead image uploads larger than this, or with more pixels, are refused with a message.
 NEWSROOM_LEAD_IMAGE_MAX_BYTES = env_int("NEWSROOM_LEAD_IMAGE_MAX_BYTES", 20 * 1000 * 1000)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("about/", site_page, {"url": "/about/"}, name="about"),
     path("contact/", site_page, {"url": "/contact/"}, name="contact"),
     path("comment-guidelines/", site_page, {"url": "/comment-guidelines/"}, name="guidelines"),
+    path("", include((storypage_urls.live_urlpatterns, "storypage"))),
     path("comments/", include("comments.urls_extra")),
     path("comments/", include("comments.urls")),
     # An index of sections of at most 50,000 addresses (articles.sitemaps).

@@ -24,7 +24,7 @@ FRAGMENT_TIMEOUT = 60 * 60 * 24
 
 # Part of every key: changed whenever what is stored under it changes shape,
 # so a server never reads a fragment an older release stored.
-FORMAT = "v2"
+FORMAT = "v3"
 
 
 def fragment_key(*, article_id: int, version: str, page: int, sort: str, viewer: str) -> str:

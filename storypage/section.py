@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -226,6 +227,7 @@ class SectionThread(NamedTuple):
     thread_count: int
     comment_count: int
     has_roots: bool
+    featured_count: int  # editors' picks every reader may read
 
 
 class _AnySignedInReader:
@@ -298,9 +300,11 @@ def comment_section_context(
             thread_count=thread_count,
             comment_count=count,
             has_roots=bool(rows),
+            featured_count=rows[0].featured_total if rows else 0,
         )
         thread_cache.set_fragment(key, thread)
     fragment, number, count = thread.fragment, thread.number, thread.comment_count
+    featured = thread.featured_count
 
     if shared:
         thread_html = mark_safe(THREAD_PLACEHOLDER)
@@ -322,6 +326,14 @@ def comment_section_context(
             "has_comments": thread.has_roots,
             "count": count,
             "count_label": f"{count} comment{'' if count == 1 else 's'}",
+            "featured_count": featured,
+            "featured_label": f"{featured} featured comment{'' if featured == 1 else 's'}",
+            "featured_url": reverse("comments:featured", kwargs={"article_id": article.pk}),
+            # What the live notice compares with (static/js/live.js): the same
+            # for every reader of a stored rendering, like the count above.
+            "thread_version": thread_version or "",
+            "status_url": reverse("storypage:status", kwargs={"article_id": article.pk}),
+            "poll_seconds": f"{settings.NEWSROOM_LIVE_POLL_SECONDS:g}",
             "sort": sort,
             "sorts": [
                 {

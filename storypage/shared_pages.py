@@ -175,7 +175,7 @@ def _encoded(memory: BoundedMemory, key: str | None, encode):
 # from (the page's versions, the session row's digest), and `serve` uses it
 # only when the database, read in the same request, says that is current; if
 # not, it asks the shared cache for a newer one before giving up.
-_entries = BoundedMemory(size=lambda value: len(repr(value)), share=0.05)
+_entries = BoundedMemory(size=lambda value: len(repr(value)), share=0.04)
 
 
 def _cached(keys: list[str]) -> tuple[dict, set[str]]:

@@ -8,7 +8,7 @@ and those of the story lists that show each story's conversation
 
 from django.urls import path
 
-from storypage import listings, views
+from storypage import listings, live, views
 
 urlpatterns = [
     # The story page first: it is most of the traffic.
@@ -28,4 +28,9 @@ urlpatterns = [
         listings.DayArchiveView.as_view(),
         name="archive-day",
     ),
+]
+
+# In the `storypage` namespace: what the story page's live notice polls.
+live_urlpatterns = [
+    path("comments/story/<int:article_id>/status/", live.thread_status, name="status"),
 ]

@@ -87,6 +87,16 @@ def current(article_id: int) -> Versions:
     the stated bound ago (else read now: one query). Signed-in readers' pages
     read theirs fresh instead, in the reader query (`storypage.section`).
     """
+    return _current(article_id, create=True)  # never None: missing versions are created
+
+
+def existing(article_id: int) -> Versions | None:
+    """`current`, without creating versions a story has not got yet (None):
+    for addresses anyone can make up, such as the live notice's status."""
+    return _current(article_id, create=False)
+
+
+def _current(article_id: int, *, create: bool) -> Versions | None:
     scopes = [STORIES, thread_scope(article_id)]
     now = clock()
     bound = settings.NEWSROOM_STALE_BOUND_SECONDS
@@ -94,7 +104,16 @@ def current(article_id: int) -> Versions:
         known = [_seen.get(scope) for scope in scopes]
     if all(item is not None and now - item[1] < bound for item in known):
         return Versions(known[0][0], known[1][0])
-    found = _read(scopes)
+    if create:
+        found = _read(scopes)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT scope, token::text FROM {_TABLE} WHERE scope = ANY(%s)", [scopes]
+            )
+            found = dict(cursor.fetchall())
+        if len(found) < len(scopes):
+            return None
     with _lock:
         if len(_seen) >= _SEEN_MAX:
             _seen.clear()

@@ -27,6 +27,7 @@ from comments.services import can_edit, comment_edit
 from comments.services.moderation import (
     ACTIONS,
     action_applies,
+    comment_feature,
     comment_moderate,
     comment_note_add,
     user_ban,
@@ -161,6 +162,8 @@ class CommentAdmin(admin.ModelAdmin):
         "not_spam_selected",
         "remove_selected",
         "restore_selected",
+        "feature_selected",
+        "unfeature_selected",
         "ban_authors",
     ]
     inlines = [FlagInline, ModerationActionInline, CommentVersionInline]
@@ -174,6 +177,7 @@ class CommentAdmin(admin.ModelAdmin):
                     "hold_reason",
                     "flag_count",
                     "edited_by_moderator",
+                    "featured_at",
                     "moderator_note",
                 ]
             },
@@ -285,6 +289,11 @@ class CommentAdmin(admin.ModelAdmin):
             context["moderation_actions"] = [
                 (action, ACTION_LABELS[action]) for action in ACTIONS if action_applies(action, obj)
             ]
+            if is_moderator(request.user):
+                if obj.featured_at is not None:
+                    context["feature_button"] = ("0", "Unfeature")
+                elif obj.status == Status.PUBLISHED and obj.deleted_at is None:
+                    context["feature_button"] = ("1", "Feature")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
@@ -293,6 +302,9 @@ class CommentAdmin(admin.ModelAdmin):
             # The form was valid, so the note is within its length.
             note = request.POST.get("moderator_note", "").strip()
             self._moderate(request, Comment.objects.filter(pk=obj.pk), action, note=note)
+            return HttpResponseRedirect(request.path)
+        if request.POST.get("_feature") in ("0", "1"):
+            self._feature(request, [obj], featured=request.POST["_feature"] == "1")
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
@@ -464,6 +476,42 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Restore selected removed comments", permissions=["change"])
     def restore_selected(self, request, queryset):
         self._moderate(request, queryset, "restore")
+
+    def _feature(self, request, comments, *, featured: bool):
+        changed, refused = 0, 0
+        for comment in comments:
+            try:
+                changed += comment_feature(
+                    comment=comment, moderator=request.user, featured=featured
+                )
+            except CommentError:
+                refused += 1
+        verb = "Featured" if featured else "No longer featured"
+        self.message_user(
+            request,
+            ngettext("%(verb)s: %(count)d comment.", "%(verb)s: %(count)d comments.", changed)
+            % {"verb": verb, "count": changed},
+            messages.SUCCESS if changed else messages.WARNING,
+        )
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d comment is not published, so cannot be featured.",
+                    "%(count)d comments are not published, so cannot be featured.",
+                    refused,
+                )
+                % {"count": refused},
+                messages.WARNING,
+            )
+
+    @admin.action(description="Feature selected comments (editors' picks)", permissions=["change"])
+    def feature_selected(self, request, queryset):
+        self._feature(request, queryset.order_by("pk"), featured=True)
+
+    @admin.action(description="Unfeature selected comments", permissions=["change"])
+    def unfeature_selected(self, request, queryset):
+        self._feature(request, queryset.order_by("pk"), featured=False)
 
     @admin.action(description="Ban the authors of selected comments", permissions=["change"])
     def ban_authors(self, request, queryset):

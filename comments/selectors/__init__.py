@@ -89,6 +89,18 @@ def _public_count_query(article_id) -> Subquery:
     )
 
 
+def _featured_count_query(article_id) -> Subquery:
+    """How many of the story's comments are editors' picks every reader may read."""
+    return Subquery(
+        Comment.objects.filter(readable(EVERYONE), article_id=article_id, featured_at__isnull=False)
+        .order_by()
+        .values("article_id")
+        .annotate(n=Count("id"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
 def _visible_roots(*, article, user):
     """Top-level comments of `article` whose tree holds something `user` may read."""
     return _roots_of(article, reader=reader_of(user))
@@ -155,6 +167,7 @@ class RootRow(NamedTuple):
     thread_total: int  # threads with something this reader may read
     comment_total: int  # comments every reader may read
     reply_total: int  # replies in this thread this reader may read, at any depth
+    featured_total: int  # editors' picks every reader may read
 
 
 @functools.cache
@@ -168,8 +181,11 @@ def _roots_query(sort: str, *, is_moderator: bool, signed_in: bool) -> _Compiled
             thread_total=Window(Count("id")),
             comment_total=Coalesce(_public_count_query(_ARTICLE), 0),
             reply_total=Coalesce(_readable_replies(reader, tree_id=OuterRef("tree_id")), 0),
+            featured_total=Coalesce(_featured_count_query(_ARTICLE), 0),
         )
-        .values_list("id", "tree_id", "thread_total", "comment_total", "reply_total")
+        .values_list(
+            "id", "tree_id", "thread_total", "comment_total", "reply_total", "featured_total"
+        )
     )
     return _CompiledQuery(queryset, suffix=" LIMIT %s OFFSET %s")
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Article
@@ -61,3 +62,33 @@ def most_discussed(*, days: int = 7, limit: int = 5) -> list[DiscussedStory]:
         )
         for row in rows
     ]
+
+
+class ConversationStatus(NamedTuple):
+    """What the live notice compares with the page a reader has open."""
+
+    count: int  # comments any guest may read
+    latest_id: int | None  # the newest of them
+
+
+def conversation_status(*, article_id: int) -> ConversationStatus | None:
+    """The story's count of comments any guest may read and the newest of
+    them, or None if readers cannot see the story: one query."""
+    public = Comment.objects.filter(readable(EVERYONE), article_id=OuterRef("pk")).order_by()
+    row = (
+        Article.objects.live()
+        .filter(pk=article_id)
+        .annotate(
+            count=Coalesce(
+                Subquery(
+                    public.values("article_id").annotate(n=Count("id")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            latest=Subquery(public.order_by("-created_at", "-id").values("id")[:1]),
+        )
+        .values_list("count", "latest")
+        .first()
+    )
+    return None if row is None else ConversationStatus(*row)

@@ -55,6 +55,7 @@ CommentRow = NamedTuple(
         ("body_html", str),
         ("edited_by_moderator", bool),
         ("like_count", int),
+        ("featured_at", datetime | None),  # an editors' pick since then
     ],
 )
 # What each CommentRow field is read from, for values_list() and SQL.

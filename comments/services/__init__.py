@@ -19,6 +19,7 @@ from comments.services.erasure import reader_erase
 from comments.services.imports import ImportedComment, ImportedVersion, comment_import_thread
 from comments.services.locks import lock_new_tree, lock_thread
 from comments.services.moderation import (
+    comment_feature,
     comment_moderate,
     comment_note_add,
     comment_version_redact,
@@ -49,6 +50,7 @@ __all__ = [
     "comment_create",
     "comment_delete",
     "comment_edit",
+    "comment_feature",
     "comment_flag",
     "comment_html_rerender",
     "comment_import_thread",

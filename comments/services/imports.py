@@ -31,8 +31,9 @@ class ImportedComment:
     """One comment of a thread copied from a story's original page or an export.
 
     A page gives only the first five fields. An export of this site also
-    gives the moderation status, the edit marks, the author's deletion and
-    the edit history; another system's export (WordPress) gives the status
+    gives the moderation status, the edit marks, the author's deletion, the
+    edit history and when a moderator featured it; another system's export
+    (WordPress) gives the status
     and the commenter's IP address and user agent, kept like a reader's
     (`manage.py purge_comment_ips` clears them). `None` (or the default)
     means "not known".
@@ -48,6 +49,7 @@ class ImportedComment:
     edited_at: datetime | None = None
     edited_by_moderator: bool = False
     deleted_at: datetime | None = None
+    featured_at: datetime | None = None  # an editors' pick (exports of this site)
     versions: list[ImportedVersion] = field(default_factory=list)
     ip_address: str | None = None
     user_agent: str = ""
@@ -111,9 +113,9 @@ def comment_import_thread(
 
     With `restore=True` the comments are a complete record, an export of
     this site: an existing comment also takes the record's status, text,
-    edit marks, deletion and edit history, and `like_count` is the total
-    to show, so the baseline becomes what that total leaves after the
-    likes given here (re-importing an export never counts a like twice).
+    edit marks, deletion, featured mark and edit history, and `like_count`
+    is the total to show, so the baseline becomes what that total leaves
+    after the likes given here (re-importing an export never counts a like twice).
     A comment written here has no import key; its export names it by its
     position, and restoring into the same database recognises it by its
     parent and creation time and gives it that key instead of a copy.
@@ -164,6 +166,7 @@ def comment_import_thread(
                     edited_at=item.edited_at,
                     edited_by_moderator=item.edited_by_moderator,
                     deleted_at=item.deleted_at,
+                    featured_at=item.featured_at,
                     like_baseline=item.like_count,
                     like_count=item.like_count,
                     import_key=item.key,
@@ -222,6 +225,7 @@ def _update(
             edited_at=item.edited_at,
             edited_by_moderator=item.edited_by_moderator,
             deleted_at=item.deleted_at,
+            featured_at=item.featured_at,
         )
         history = node.versions.order_by("created_at", "pk")
         stored = [ImportedVersion(v.body, v.created_at) for v in history]

@@ -197,6 +197,49 @@ def comment_version_redact(*, version: CommentVersion, moderator, note: str = ""
     return True
 
 
+def comment_feature(*, comment: Comment, moderator, featured: bool) -> bool:
+    """Make `comment` an editors' pick (`featured=True`) or stop it being one.
+
+    Returns whether anything changed: featuring a featured comment, or
+    unfeaturing one that is not, changes nothing and logs nothing. Only a
+    published comment its author has not deleted can be featured (refused
+    with `CommentError` otherwise); any comment can be unfeatured. A
+    featured comment a moderator later removes or holds keeps its mark but
+    shows nowhere (readers see only what `comments.visibility` lets them),
+    and shows again if it is restored.
+
+    The comment's row is locked while its status is read, so a moderator
+    removing it at the same moment is either before (the feature is
+    refused) or after. Logged as "feature" / "unfeature" in the audit log;
+    in the transaction, `thread_changed` (the badge is in the thread's HTML).
+    """
+    _require_moderator(moderator)
+    with transaction.atomic():
+        current = (
+            Comment.objects.select_for_update(of=("self",))
+            .only("pk", "status", "deleted_at", "featured_at", "article_id")
+            .get(pk=comment.pk)
+        )
+        if featured and (current.status != Status.PUBLISHED or current.deleted_at is not None):
+            raise CommentError(
+                "Only a published comment can be featured.", code="feature_unpublished"
+            )
+        if (current.featured_at is not None) == featured:
+            return False
+        stamp = timezone.now() if featured else None
+        Comment.objects.filter(pk=current.pk).update(featured_at=stamp)
+        ModerationAction.objects.create(
+            comment_id=current.pk,
+            moderator=moderator,
+            action="feature" if featured else "unfeature",
+            from_status=current.status,
+            to_status=current.status,
+        )
+        send_thread_changed(current.article_id)
+    comment.featured_at = stamp
+    return True
+
+
 def comment_note_add(*, comment: Comment, moderator, note: str) -> ModerationAction:
     """Leave a note on `comment` for the other moderators.
 

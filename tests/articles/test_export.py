@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from articles.models import Article, Source, Tag
 from comments.models import Comment, CommentVersion, Like
 from comments.services import comment_create, comment_delete, comment_edit, like_toggle
-from comments.services.moderation import comment_moderate
+from comments.services.moderation import comment_feature, comment_moderate
 from tests.comments.conftest import tree_shape
 from tests.factories import ArticleFactory, SourceFactory, TagFactory, UserFactory
 
@@ -177,6 +177,24 @@ def test_export_import_into_an_empty_archive_export_is_identical(conversation, t
     # 2
     # 3
     assert tree_shape(Article.objects.get()) == "1 - 0\n1.1 1 1\n1.1.1 1.1 2\n2 - 0\n3 - 0"
+
+
+def test_editors_picks_travel_in_the_export_and_round_trip_identically(
+    conversation, staff, tmp_path
+):
+    erin = Comment.objects.get(body="Fixed by a moderator")
+    comment_feature(comment=erin, moderator=staff, featured=True)
+    before = export("harbour-reopens")
+    picks = [c for c in json.loads(before)["comments"] if c["featured_at"]]
+    assert [c["author"] for c in picks] == ["erin"]
+    wipe_archive()
+
+    import_(save(tmp_path, before))
+
+    assert export("harbour-reopens") == before
+    assert list(
+        Comment.objects.filter(featured_at__isnull=False).values_list("body", flat=True)
+    ) == ["Fixed by a moderator"]
 
 
 def test_imported_likes_are_a_baseline_that_new_likes_add_to(conversation, tmp_path):

@@ -21,6 +21,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client, override_settings
+from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -38,6 +39,7 @@ from comments.services import (
     comment_create,
     comment_delete,
     comment_edit,
+    comment_feature,
     comment_flag,
     comment_moderate,
     like_toggle,
@@ -167,6 +169,16 @@ class StoryPages(RuleBasedStateMachine):
                 lambda: comment_moderate(comments=[comment], moderator=self.moderator, action=action)
             )
 
+    @rule(data=st.data(), featured=st.booleans())
+    def feature(self, data, featured):
+        comment = self._pick(data, self._comments())
+        if comment is not None:
+            self._try(
+                lambda: comment_feature(
+                    comment=comment, moderator=self.moderator, featured=featured
+                )
+            )
+
     @rule(who=st.integers(0, 1), ban=st.booleans())
     def ban(self, who, ban):
         change = user_ban if ban else user_unban
@@ -210,6 +222,13 @@ class StoryPages(RuleBasedStateMachine):
                     with override_settings(CACHES=UNCACHED, NEWSROOM_PAGE_MEMORY_BYTES=0):
                         fresh = _normalised(client.get(url))
                     assert cached == fresh, f"{name} at {url} (cache {FaultyCache.mode})"
+            # What the live notice polls, stored under the same versions.
+            status = reverse("storypage:status", kwargs={"article_id": story.pk})
+            guest = self.viewers["guest"]
+            cached = _normalised(guest.get(status))
+            with override_settings(CACHES=UNCACHED, NEWSROOM_PAGE_MEMORY_BYTES=0):
+                fresh = _normalised(guest.get(status))
+            assert cached == fresh, f"status of {story.pk} (cache {FaultyCache.mode})"
 
 
 def test_cached_story_pages_equal_uncached_renders_under_writes_and_cache_faults(
