@@ -27,6 +27,7 @@ from comments.exceptions import CommentError
 from comments.forms import CommentEditForm, CommentForm, FlagForm
 from comments.models import Comment, CommentVersion, Flag
 from comments.readers import thread_html_for
+from comments.services.locks import HELD_PARENT_MESSAGE
 from comments.selectors import (
     DEFAULT_SORT,
     clean_sort,
@@ -192,6 +193,11 @@ def comment_reply(request, pk: int):
     if not article.comments_are_open:
         return _refused(
             request, parent, heading="Replies are closed", reason=article.comments_closed_message
+        )
+    if parent.status in Comment.HELD_STATUSES:
+        return _refused(
+            request, parent, heading="This comment cannot be replied to yet",
+            reason=HELD_PARENT_MESSAGE,
         )
     draft = request.session.get("comments:draft") or {}
     body = draft.get("body", "") if draft.get("parent_id") == parent.pk else ""
