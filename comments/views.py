@@ -114,10 +114,32 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+UNPUBLISHED_REASON = "This story is no longer published, so your comment was not posted."
+
+
+def _not_posted(request, *, reason: str, status: int = 404):
+    """A comment that cannot be posted anywhere any more (its story was
+    unpublished meanwhile, or the comment it answered is gone): what
+    happened, with the reader's text kept to copy."""
+    return render(
+        request,
+        "comments/comment_not_posted.html",
+        {"reason": reason, "kept_text": request.POST.get("body", "")},
+        status=status,
+    )
+
+
 @require_POST
 def comment_post(request, article_id: int):
-    """Post a comment or a reply; a guest's text is kept for after log-in."""
-    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    """Post a comment or a reply; a guest's text is kept for after log-in.
+
+    A story readers cannot see (unpublished since the form was shown, or
+    never published: a preview takes no comments) refuses the comment in a
+    page that says so and keeps the text, never a bare 404.
+    """
+    article = Article.objects.published().filter(pk=article_id).first()
+    if article is None:
+        return _not_posted(request, reason=UNPUBLISHED_REASON)
     story_url = article.get_absolute_url()
     form = CommentForm(request.POST)
     parent_id = request.POST.get("parent") or None
@@ -128,7 +150,10 @@ def comment_post(request, article_id: int):
                 pk=int(parent_id), article=article
             )
         except (ValueError, Comment.DoesNotExist):
-            raise Http404("No such comment to reply to.") from None
+            return _not_posted(
+                request, reason="The comment you replied to no longer exists, so your reply "
+                "was not posted."
+            )
 
     if not request.user.is_authenticated:
         save_draft(
@@ -156,6 +181,8 @@ def comment_post(request, article_id: int):
                 notify_replies=form.cleaned_data["notify_replies"],
             )
         except CommentError as error:
+            if error.code == "unpublished":  # unpublished while this request ran
+                return _not_posted(request, reason=UNPUBLISHED_REASON)
             form.add_error(None, error.message)
         else:
             pop_draft(request, article_id=article.pk)
