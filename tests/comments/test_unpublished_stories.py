@@ -60,7 +60,8 @@ def test_posting_to_a_story_unpublished_meanwhile_says_so_and_keeps_the_text(
 def test_a_guest_posting_to_an_unpublished_story_is_told_too(client, article):
     _unpublish(article)
 
-    response = client.post(reverse("comments:post", kwargs={"article_id": article.pk}), {"body": TEXT})
+    post_url = reverse("comments:post", kwargs={"article_id": article.pk})
+    response = client.post(post_url, {"body": TEXT})
 
     assertContains(response, "This story is no longer published", status_code=404)
     assertContains(response, TEXT, status_code=404)
