@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/delete/", views.comment_delete, name="delete"),
     path("<int:pk>/like/", views.comment_like, name="like"),
     path("<int:pk>/flag/", views.comment_flag, name="flag"),
+    path("<int:pk>/ban/", views.comment_ban, name="ban"),
 ]

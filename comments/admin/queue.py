@@ -9,13 +9,16 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from comments.admin.filters import FlaggedFilter, QueueStatusFilter, StoryFilter
+from comments.admin.records import profile_link
 from comments.exceptions import CommentError
 from comments.models import Comment, CommentVersion, Flag, ModerationAction
 from comments.services import can_edit, comment_edit
+from comments.selectors.bans import ban_of
 from comments.services.moderation import ACTIONS, comment_moderate, user_ban
 
 Status = Comment.Status
@@ -130,7 +133,7 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     inlines = [FlagInline, ModerationActionInline, CommentVersionInline]
     fieldsets = [
-        (None, {"fields": ["story", "in_reply_to", "author", "author_name", "body"]}),
+        (None, {"fields": ["story", "in_reply_to", "author_link", "author_name", "body"]}),
         (
             "Moderation",
             {"fields": ["status", "hold_reason", "flag_count", "edited_by_moderator"]},
@@ -252,6 +255,43 @@ class CommentAdmin(admin.ModelAdmin):
             getattr(comment, "author_rejected", 0),
         )
 
+    @admin.display(description="Author")
+    def author_link(self, comment):
+        """The author's public profile, their comments here, and a way to ban
+        them: links a moderator may follow (the user admin is not theirs)."""
+        if comment.author_id is None:
+            return "— (imported)"
+        author = comment.author
+        comments = reverse("admin:comments_comment_changelist")
+        ban = ban_of(author.pk)
+        if author.is_staff:
+            ban_link = ""
+        elif ban is not None:
+            ban_link = format_html(
+                ' · <a href="{}">Banned{} — change or lift the ban</a>',
+                reverse("admin:comments_ban_change", args=[ban.pk]),
+                "" if ban.is_active else " (ended)",
+            )
+        else:
+            query = urlencode(
+                {
+                    "user": author.pk,
+                    "note": f"Over comment {comment.pk} on “{comment.article.title}”."[:300],
+                }
+            )
+            ban_link = format_html(
+                ' · <a class="button" href="{}?{}">Ban this author</a>',
+                reverse("admin:comments_ban_add"),
+                query,
+            )
+        return format_html(
+            '{} · <a href="{}?author={}&amp;status=all">their comments</a>{}',
+            profile_link(author),
+            comments,
+            author.pk,
+            ban_link,
+        )
+
     @admin.display(description="Why it is here")
     def reasons(self, comment):
         counts: dict[str, int] = {}
@@ -307,7 +347,7 @@ class CommentAdmin(admin.ModelAdmin):
                 user_ban(
                     user=author,
                     moderator=request.user,
-                    reason=f"Banned from the moderation queue over comment {comment_id}.",
+                    note=f"Banned from the moderation queue over comment {comment_id}.",
                 )
             except CommentError:
                 refused.append(author.get_username())

@@ -168,19 +168,24 @@ def comment_version_redact(*, version: CommentVersion, moderator, note: str = ""
     return True
 
 
-def user_ban(*, user, moderator, reason: str = "", until: datetime | None = None) -> Ban:
+def user_ban(
+    *, user, moderator, reason: str = "", until: datetime | None = None, note: str = ""
+) -> Ban:
     """Stop `user` from commenting, until `until` (None: until lifted).
 
-    Banning someone already banned replaces the reason and end date.
+    `reason` is shown to the reader when they try to comment (empty: the
+    standard wording, `Ban.STANDARD_REASON`); `note` is for moderators only.
+    Banning someone already banned replaces the reason, note and end date.
     Moderators cannot ban themselves or other staff.
     """
     _require_moderator(moderator)
     if user.pk == moderator.pk or user.is_staff:
         raise CommentError("Staff accounts cannot be banned.", code="ban_staff")
-    reason = (reason or "")[: Ban._meta.get_field("reason").max_length]
+    reason = (reason or "").strip()[: Ban._meta.get_field("reason").max_length]
+    note = (note or "").strip()[: Ban._meta.get_field("note").max_length]
     ban, _created = Ban.objects.update_or_create(
         user=user,
-        defaults={"reason": reason, "until": until, "created_by": moderator},
+        defaults={"reason": reason, "note": note, "until": until, "created_by": moderator},
     )
     return ban
 
