@@ -91,7 +91,8 @@ class BanAdmin(admin.ModelAdmin):
     by name from a lookup that shows moderators only ids and usernames."""
 
     form = BanAdminForm
-    list_display = ["reader", "reason", "note", "until", "banned_by", "created_at"]
+    # The reader's name opens the ban (a second link in one cell would nest).
+    list_display = ["user", "reason", "note", "until", "banned_by", "created_at"]
     list_select_related = ["user", "created_by"]
     search_fields = ["user__username", "reason", "note"]
     readonly_fields = ["reader", "banned_by", "created_at"]

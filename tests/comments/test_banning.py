@@ -131,6 +131,11 @@ def test_an_editor_bans_a_reader_from_the_ban_form_through_the_service(client, m
     profile = reverse("accounts:profile", kwargs={"username": "trollface"})
     assert _links(change.content.decode())["trollface"] == profile
     assert client.get(profile).status_code == 200
+    listing = client.get(reverse("admin:comments_ban_changelist"))
+    assert _links(listing.content.decode())["trollface"] == reverse(
+        "admin:comments_ban_change", args=[ban.pk]
+    )
+    assertNotContains(listing, "secret-address")
 
 
 def test_the_ban_form_says_the_reason_is_shown_to_the_reader(client, moderator):
