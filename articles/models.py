@@ -341,6 +341,10 @@ class Article(models.Model):
 
     @property
     def comments_are_open(self):
+        """Whether readers may comment now: never on a story they cannot see
+        (a draft or scheduled story an editor previews)."""
+        if not self.is_published:
+            return False
         close_at = self.comments_close_at
         return self.comments_open and (close_at is None or timezone.now() < close_at)
 
@@ -349,6 +353,8 @@ class Article(models.Model):
         """Why the story takes no comments, for readers; "" when it does."""
         if self.comments_are_open:
             return ""
+        if not self.is_published:
+            return "Readers can comment once this story is published."
         close_at = self.comments_close_at
         if self.comments_open and close_at is not None:
             local = timezone.localtime(close_at)

@@ -10,6 +10,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from mptt.models import MPTTModel, TreeForeignKey
 
 
@@ -274,12 +275,29 @@ class BlockedPhrase(models.Model):
 
 
 class Ban(models.Model):
-    """A reader who may not comment, with the reason they are shown."""
+    """A reader who may not comment, with the reason they are shown and a
+    note for moderators only."""
+
+    # What a banned reader is told when the ban gives no reason of its own.
+    STANDARD_REASON = "comments that broke the discussion rules"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_ban"
     )
-    reason = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(
+        "reason shown to the reader",
+        max_length=300,
+        blank=True,
+        help_text="The reader sees this when they try to comment, with a link to the comment "
+        "guidelines. Leave it empty for the standard wording: “Your account may not comment "
+        f"because of {STANDARD_REASON}.”",
+    )
+    note = models.CharField(
+        "internal note",
+        max_length=300,
+        blank=True,
+        help_text="For moderators only (which comments, what happened); never shown to the reader.",
+    )
     until = models.DateTimeField(null=True, blank=True, help_text="Empty: until lifted.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -288,6 +306,10 @@ class Ban(models.Model):
 
     def __str__(self):
         return f"Ban of {self.user}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.until is None or self.until > timezone.now()
 
 
 class ModerationAction(models.Model):

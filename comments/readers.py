@@ -1,4 +1,5 @@
-"""A rendered thread with one reader's controls: likes, Edit and Delete.
+"""A rendered thread with one reader's controls: likes, Edit and Delete
+(and Ban author, for moderators).
 
 The thread's HTML is shared by every reader of the same kind
 (`comments.rendering`); what is this reader's own is filled into its slots
@@ -26,7 +27,8 @@ def _comment_from_meta(meta: CommentMeta) -> Comment:
 def reader_controls(
     fragment: ThreadFragment, user, *, by_author: dict[int, tuple[int, ...]] | None = None
 ) -> dict[int, str]:
-    """The Edit / Delete links `user` gets on the fragment's comments, by comment id.
+    """The Edit / Delete links `user` gets on the fragment's comments, by
+    comment id; a moderator also gets Ban author on others' comments.
 
     Only moderators may act on other people's comments, so for everyone else
     just their own comments on the page are checked: found through
@@ -45,6 +47,7 @@ def reader_controls(
         return {}
     edit_prefix, edit_suffix = url_parts("edit")
     delete_prefix, delete_suffix = url_parts("delete")
+    ban_prefix, ban_suffix = url_parts("ban")
     extras = {}
     for pk, meta in mine:
         comment = _comment_from_meta(meta)
@@ -54,6 +57,11 @@ def reader_controls(
         if services.can_delete(comment=comment, user=user):
             links.append(
                 f'<a class="comment__delete" href="{delete_prefix}{pk}{delete_suffix}">Delete</a>'
+            )
+        if moderator and meta.author_id is not None and meta.author_id != user_id:
+            # The ban page says so if the author is staff, who cannot be banned.
+            links.append(
+                f'<a class="comment__ban" href="{ban_prefix}{pk}{ban_suffix}">Ban author</a>'
             )
         if links:
             extras[pk] = "\n" + "\n".join(links)

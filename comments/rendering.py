@@ -11,7 +11,9 @@ The result is shared by every reader of the same kind (see
 left out as *slots*: the HTML is kept as segments with, between each two,
 either a like button's pressed state or the place for Edit / Delete, and the
 CSRF token as a placeholder; the Like button and Report link are marked as
-for others' comments only, so a reader's own comments show neither.
+for others' comments only, so a reader's own comments show neither. A held
+comment (seen by its author and moderators only) has no Like, Reply or
+Report at all: none of them is possible until it is published.
 `encode_fragment` prepares that once, and `fill_encoded` fills it for one
 reader. Guests get no slots at all: their like button is a link to log in.
 """
@@ -208,7 +210,18 @@ def render_nodes(
                 if moderator and (marked or state == "published")
                 else ""
             )
-            if guest:
+            if state != "published":
+                # Held (its author's own, or any hidden comment for a
+                # moderator): it cannot be liked, replied to or reported
+                # until a moderator publishes it, so none is offered; Edit /
+                # Delete still go in their slot.
+                like = reply = ""
+                if guest:
+                    actions = ""
+                else:
+                    actions = "\x00"
+                    slots.append((EXTRA, pk))
+            elif guest:
                 like = f'<a class="like-button" href="{login}{pk}{login_suffix}">Like</a>\n'
                 actions = f"{report}\n"
             else:

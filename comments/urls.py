@@ -23,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/like/", views.comment_like, name="like"),
     path("<int:pk>/flag/", views.comment_flag, name="flag"),
     path("<int:pk>/feature/", views.comment_feature, name="feature"),
+    path("<int:pk>/ban/", views.comment_ban, name="ban"),
 ]

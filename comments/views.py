@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +25,7 @@ from articles.models import Article, may_preview
 from comments import services
 from comments.drafts import login_url, pop_draft, save_draft
 from comments.exceptions import CommentError
-from comments.forms import CommentEditForm, CommentForm, FlagForm
+from comments.forms import BanForm, CommentEditForm, CommentForm, FlagForm
 from comments.models import Comment, CommentVersion, Flag
 from comments.readers import thread_html_for
 from comments.selectors import (
@@ -35,7 +36,9 @@ from comments.selectors import (
     continued_under,
     like_label,
 )
+from comments.selectors.bans import ban_of
 from comments.selectors.featured import featured_comments
+from comments.services.locks import HELD_PARENT_MESSAGE
 from comments.visibility import is_moderator, may_read_comment
 
 
@@ -114,10 +117,32 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+UNPUBLISHED_REASON = "This story is no longer published, so your comment was not posted."
+
+
+def _not_posted(request, *, reason: str, status: int = 404):
+    """A comment that cannot be posted anywhere any more (its story was
+    unpublished meanwhile, or the comment it answered is gone): what
+    happened, with the reader's text kept to copy."""
+    return render(
+        request,
+        "comments/comment_not_posted.html",
+        {"reason": reason, "kept_text": request.POST.get("body", "")},
+        status=status,
+    )
+
+
 @require_POST
 def comment_post(request, article_id: int):
-    """Post a comment or a reply; a guest's text is kept for after log-in."""
-    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    """Post a comment or a reply; a guest's text is kept for after log-in.
+
+    A story readers cannot see (unpublished since the form was shown, or
+    never published: a preview takes no comments) refuses the comment in a
+    page that says so and keeps the text, never a bare 404.
+    """
+    article = Article.objects.published().filter(pk=article_id).first()
+    if article is None:
+        return _not_posted(request, reason=UNPUBLISHED_REASON)
     story_url = article.get_absolute_url()
     form = CommentForm(request.POST)
     parent_id = request.POST.get("parent") or None
@@ -128,7 +153,10 @@ def comment_post(request, article_id: int):
                 pk=int(parent_id), article=article
             )
         except (ValueError, Comment.DoesNotExist):
-            raise Http404("No such comment to reply to.") from None
+            return _not_posted(
+                request, reason="The comment you replied to no longer exists, so your reply "
+                "was not posted."
+            )
 
     if not request.user.is_authenticated:
         save_draft(
@@ -142,6 +170,7 @@ def comment_post(request, article_id: int):
             return redirect(login_url(reverse("comments:reply", kwargs={"pk": parent.pk})))
         return redirect(login_url(f"{story_url}#comment-form"))
 
+    banned = False
     if form.is_valid():
         try:
             comment = services.comment_create(
@@ -156,6 +185,9 @@ def comment_post(request, article_id: int):
                 notify_replies=form.cleaned_data["notify_replies"],
             )
         except CommentError as error:
+            if error.code == "unpublished":  # unpublished while this request ran
+                return _not_posted(request, reason=UNPUBLISHED_REASON)
+            banned = error.code == "banned"
             form.add_error(None, error.message)
         else:
             pop_draft(request, article_id=article.pk)
@@ -177,7 +209,7 @@ def comment_post(request, article_id: int):
     return render(
         request,
         "comments/comment_form.html",
-        {"article": article, "parent": parent, "form": form},
+        {"article": article, "parent": parent, "form": form, "banned": banned},
         status=400,
     )
 
@@ -193,6 +225,11 @@ def comment_reply(request, pk: int):
     if not article.comments_are_open:
         return _refused(
             request, parent, heading="Replies are closed", reason=article.comments_closed_message
+        )
+    if parent.status in Comment.HELD_STATUSES:
+        return _refused(
+            request, parent, heading="This comment cannot be replied to yet",
+            reason=HELD_PARENT_MESSAGE,
         )
     draft = request.session.get("comments:draft") or {}
     body = draft.get("body", "") if draft.get("parent_id") == parent.pk else ""
@@ -218,6 +255,7 @@ def comment_edit(request, pk: int):
             reason=refusal,
             kept_text=request.POST.get("body", "") if request.method == "POST" else "",
         )
+    banned = False
     if request.method == "POST":
         form = CommentEditForm(request.POST)
         if form.is_valid():
@@ -231,6 +269,7 @@ def comment_edit(request, pk: int):
                     referrer=request.headers.get("Referer", "")[:500],
                 )
             except CommentError as error:
+                banned = error.code == "banned"
                 form.add_error(None, error.message)
             else:
                 if comment.status in Comment.HELD_STATUSES:
@@ -242,9 +281,8 @@ def comment_edit(request, pk: int):
                 else:
                     messages.success(request, "Your changes are saved.")
                 return redirect(permalink(comment, user=request.user))
-        return render(
-            request, "comments/comment_edit.html", _edit_context(request, comment, form), status=400
-        )
+        context = {**_edit_context(request, comment, form), "banned": banned}
+        return render(request, "comments/comment_edit.html", context, status=400)
     form = CommentEditForm(initial={"body": comment.body})
     return render(request, "comments/comment_edit.html", _edit_context(request, comment, form))
 
@@ -479,3 +517,57 @@ def comment_version_redact(request, pk: int):
     if services.comment_version_redact(version=version, moderator=request.user):
         messages.success(request, "That version is now hidden from readers.")
     return redirect("comments:history", pk=version.comment_id)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_for_comment
+def comment_ban(request, pk: int):
+    """A moderator bans a comment's author, from the comment: the reason the
+    reader is shown, when it ends, and a note for moderators (`user_ban`).
+    Banning someone already banned replaces their ban."""
+    comment = _comment_or_404(request, pk)
+    if not is_moderator(request.user):
+        raise PermissionDenied("Only moderators can ban readers.")
+    author = comment.author
+    if author is None:
+        raise Http404("This comment was imported and belongs to no account.")
+    ban = ban_of(author.pk)
+    context = {
+        "comment": comment,
+        "author": author,
+        "ban": ban,
+        "staff": author.is_staff,
+        "back_url": permalink(comment, user=request.user),
+    }
+    if author.is_staff:
+        return render(request, "comments/comment_ban.html", context, status=403)
+    if request.method == "POST":
+        form = BanForm(request.POST)
+        if form.is_valid():
+            try:
+                services.user_ban(
+                    user=author,
+                    moderator=request.user,
+                    reason=form.cleaned_data["reason"],
+                    until=form.until_moment(),
+                    note=form.cleaned_data["note"],
+                )
+            except CommentError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"{author.get_username()} may no longer comment.")
+                return redirect(context["back_url"])
+        return render(
+            request, "comments/comment_ban.html", {**context, "form": form}, status=400
+        )
+    if ban is not None:
+        initial = {
+            "reason": ban.reason,
+            "note": ban.note,
+            "until": timezone.localdate(ban.until) if ban.until else None,
+        }
+    else:
+        initial = {"note": f"Over comment {comment.pk} on “{comment.article.title}”."[:300]}
+    return render(
+        request, "comments/comment_ban.html", {**context, "form": BanForm(initial=initial)}
+    )

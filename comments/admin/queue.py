@@ -16,12 +16,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from comments.admin.filters import FlaggedFilter, QueueStatusFilter, StoryFilter
+from comments.admin.records import profile_link
 from comments.exceptions import CommentError
 from comments.models import Comment, CommentVersion, Flag, ModerationAction
+from comments.selectors.bans import ban_of
 from comments.selectors.queue import QueueCounts, author_history, queue_counts
 from comments.services import can_edit, comment_edit
 from comments.services.moderation import (
@@ -333,16 +336,6 @@ class CommentAdmin(admin.ModelAdmin):
 
     # Fields of the comment page.
 
-    @admin.display(description="Author")
-    def author_link(self, comment):
-        if comment.author_id is None:
-            return "—"
-        return format_html(
-            '{} · <a href="{}">all their comments, reports and bans</a>',
-            comment.author.get_username(),
-            reverse("admin:comments_comment_author", args=[comment.author_id]),
-        )
-
     @admin.display(description="Replies and what it answers")
     def conversation(self, comment):
         """The comment it answers and its direct replies, each with its status."""
@@ -428,6 +421,45 @@ class CommentAdmin(admin.ModelAdmin):
             comment.author.get_username(),
             getattr(comment, "author_approved", 0),
             getattr(comment, "author_rejected", 0),
+        )
+
+    @admin.display(description="Author")
+    def author_link(self, comment):
+        """The author's public profile, their comments here, and a way to ban
+        them: links a moderator may follow (the user admin is not theirs)."""
+        if comment.author_id is None:
+            return "— (imported)"
+        author = comment.author
+        comments = reverse("admin:comments_comment_changelist")
+        ban = ban_of(author.pk)
+        if author.is_staff:
+            ban_link = ""
+        elif ban is not None:
+            ban_link = format_html(
+                ' · <a href="{}">Banned{} — change or lift the ban</a>',
+                reverse("admin:comments_ban_change", args=[ban.pk]),
+                "" if ban.is_active else " (ended)",
+            )
+        else:
+            query = urlencode(
+                {
+                    "user": author.pk,
+                    "note": f"Over comment {comment.pk} on “{comment.article.title}”."[:300],
+                }
+            )
+            ban_link = format_html(
+                ' · <a class="button" href="{}?{}">Ban this author</a>',
+                reverse("admin:comments_ban_add"),
+                query,
+            )
+        return format_html(
+            '{} · <a href="{}?author={}&amp;status=all">their comments</a>'
+            ' · <a href="{}">all their comments, reports and bans</a>{}',
+            profile_link(author),
+            comments,
+            author.pk,
+            reverse("admin:comments_comment_author", args=[author.pk]),
+            ban_link,
         )
 
     @admin.display(description="Why it is here")
@@ -523,7 +555,7 @@ class CommentAdmin(admin.ModelAdmin):
                 user_ban(
                     user=author,
                     moderator=request.user,
-                    reason=f"Banned from the moderation queue over comment {comment_id}.",
+                    note=f"Banned from the moderation queue over comment {comment_id}.",
                 )
             except CommentError:
                 refused.append(author.get_username())

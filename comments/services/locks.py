@@ -45,6 +45,11 @@ from comments.signals import thread_changed
 
 # Key of the advisory lock that serialises tree_id allocation ("NWCT").
 TREE_ALLOCATION_LOCK_KEY = 0x4E574354
+# Why a held comment (awaiting moderation) takes no replies yet.
+HELD_PARENT_MESSAGE = (
+    "This comment is awaiting moderation, so it cannot be replied to until a "
+    "moderator publishes it."
+)
 
 
 def _require_transaction(what: str) -> None:
@@ -140,6 +145,8 @@ def insert_comment(
             if current.tree_id != tree_id:  # moved to another thread meanwhile
                 tree_id = current.tree_id
                 continue
+            if current.status in Comment.HELD_STATUSES:
+                raise CommentError(HELD_PARENT_MESSAGE, code="parent_held")
             if current.status != Comment.Status.PUBLISHED:
                 raise CommentError("This comment can no longer be replied to.", code="parent")
             raise CommentError(

@@ -274,24 +274,32 @@ def _ban_note(reason: str, until: datetime | None) -> str:
     return (f"{reason} ({ending})" if reason else ending.capitalize())[:limit]
 
 
-def user_ban(*, user, moderator, reason: str = "", until: datetime | None = None) -> Ban:
+def user_ban(
+    *, user, moderator, reason: str = "", until: datetime | None = None, note: str = ""
+) -> Ban:
     """Stop `user` from commenting, until `until` (None: until lifted).
 
-    Banning someone already banned replaces the reason and end date.
+    `reason` is shown to the reader when they try to comment (empty: the
+    standard wording, `Ban.STANDARD_REASON`); `note` is for moderators only.
+    Banning someone already banned replaces the reason, note and end date.
     Moderators cannot ban themselves or other staff. Logged in the audit
-    log (action "ban", naming the reader).
+    log (action "ban", naming the reader, with the reason and the note).
     """
     _require_moderator(moderator)
     if user.pk == moderator.pk or user.is_staff:
         raise CommentError("Staff accounts cannot be banned.", code="ban_staff")
-    reason = (reason or "")[: Ban._meta.get_field("reason").max_length]
+    reason = (reason or "").strip()[: Ban._meta.get_field("reason").max_length]
+    note = (note or "").strip()[: Ban._meta.get_field("note").max_length]
     with transaction.atomic():
         ban, _created = Ban.objects.update_or_create(
             user=user,
-            defaults={"reason": reason, "until": until, "created_by": moderator},
+            defaults={"reason": reason, "note": note, "until": until, "created_by": moderator},
         )
         ModerationAction.objects.create(
-            reader=user, moderator=moderator, action="ban", note=_ban_note(reason, until)
+            reader=user,
+            moderator=moderator,
+            action="ban",
+            note=_ban_note("; ".join(part for part in (reason, note) if part), until),
         )
     return ban
 

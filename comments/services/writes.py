@@ -48,6 +48,7 @@ def story_for_comments(article_id: int) -> Article | None:
         return None
     story = Article(
         pk=article_id,
+        status=Article.Status.PUBLISHED,
         published_at=row[0],
         comments_open=row[1],
         comments_close_after_days=row[2],

@@ -188,13 +188,21 @@ def _wait_message(seconds: float) -> str:
 
 
 def check_ban(submission: Submission) -> Verdict:
-    """REJECT an author with an active ban, telling them why and for how long."""
+    """REJECT an author with an active ban, telling them why and for how long:
+    the ban's reason for the reader, or the standard wording (never its
+    internal note)."""
     reason, until = submission.author_history.ban_reason, submission.author_history.ban_until
     if reason is None:
         return Verdict.allow()
-    message = f"You can't comment: {reason or 'your account is banned from commenting'}"
-    if until is not None:
-        message += f" (until {format_date(timezone.localtime(until), 'j F Y, H:i')})"
+    when = format_date(timezone.localtime(until), "j F Y, H:i") if until is not None else ""
+    if reason:
+        message = f"You can't comment: {reason}" + (f" (until {when})" if when else "")
+    else:
+        message = (
+            "Your account may not comment"
+            + (f" until {when}" if when else "")
+            + f" because of {Ban.STANDARD_REASON}"
+        )
     return Verdict.reject(message + ".", code="banned")
 
 
