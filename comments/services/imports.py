@@ -122,6 +122,12 @@ def comment_import_thread(
     A comment written here has no import key; its export names it by its
     position, and restoring into the same database recognises it by its
     parent and creation time and gives it that key instead of a copy.
+
+    New threads are built in memory and written in one bulk insert under
+    the new-tree lock (`comments.services.locks.insert_new_threads`), so a
+    story's import costs the same few queries whatever its size; a new
+    reply to a stored comment is inserted into its thread like a reader's
+    (`insert_comment`, under that thread's lock).
     """
     items = list(walk_imported(comments))
     _check(items)

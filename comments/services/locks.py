@@ -160,8 +160,8 @@ def insert_new_threads(nodes: list[tuple[Comment, Comment | None]]) -> None:
     The numbers are the ones `insert_comment` would give inserting the
     pairs one by one, each as the last reply to its parent (a depth-first
     walk: lft on the way down, rght on the way back up), with new tree ids
-    after the highest under the lock; but the ids, the tree ids and the
-    rows take three statements whatever the number of comments. No other
+    after the highest under the lock; but the lock, the ids, the tree ids
+    and the rows take two round trips whatever the number of comments. No other
     thread is touched, and none can see these rows before the commit, so
     only the tree_id allocation needs a lock. Imported comments keep the
     place their source gave them: any depth, under a parent in any state.
@@ -170,12 +170,11 @@ def insert_new_threads(nodes: list[tuple[Comment, Comment | None]]) -> None:
     _require_transaction("insert_new_threads()")
     if not nodes:
         return
-    lock_new_tree()
     with connection.cursor() as cursor:
-        cursor.execute(_RESERVE_IDS_SQL, [len(nodes)])
-        ids = [pk for (pk,) in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(tree_id), 0) FROM {_TABLE}")
-        (last_tree_id,) = cursor.fetchone()
+        cursor.execute(_NEW_THREADS_SQL, [TREE_ALLOCATION_LOCK_KEY, len(nodes)])
+        rows = cursor.fetchall()
+    ids = [pk for pk, _last_tree_id in rows]
+    last_tree_id = rows[0][1]
     children: dict[int, list[Comment]] = {}
     roots = []
     for (node, parent), pk in zip(nodes, ids, strict=True):
@@ -249,10 +248,13 @@ _NO_DEPTH_LIMIT = 2**31 - 1
 _INSERT_COLUMNS = ", ".join(_quote(field.column) for field in _INSERT_FIELDS)
 _INSERT_VALUES = ", ".join("%s" for _field in _INSERT_FIELDS)
 
-_RESERVE_IDS_SQL = (
-    f"SELECT nextval(pg_get_serial_sequence('{Comment._meta.db_table}', 'id')) "
-    "FROM generate_series(1, %s) ORDER BY 1"
-)
+# The lock, then (a second statement: a snapshot taken once it is held) the
+# new rows' ids and the highest tree id.
+_NEW_THREADS_SQL = f"""
+    SELECT pg_advisory_xact_lock(%s);
+    SELECT nextval(pg_get_serial_sequence('{Comment._meta.db_table}', 'id')),
+        (SELECT COALESCE(MAX(tree_id), 0) FROM {_TABLE})
+    FROM generate_series(1, %s) ORDER BY 1"""
 
 # The lock, then the allocation of max(tree_id) + 1 and the insert.
 _NEW_THREAD_SQL = f"""
