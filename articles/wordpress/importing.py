@@ -146,12 +146,14 @@ def site_key(link: str) -> str:
 
 
 def wordpress_import(
-    *, path: str | Path, source_name: str = "", dry_run: bool = False
+    *, path: str | Path, source_name: str = "", dry_run: bool = False, progress=None
 ) -> WordPressReport:
     """Import one WXR file (see the module docstring); raise `WxrError`,
-    with nothing written, when the file cannot be read."""
+    with nothing written, when the file cannot be read. `progress`, if
+    given, is called with (stories written, stories to write) after each."""
     report = WordPressReport(filename=str(path), dry_run=dry_run)
     channel = WxrChannel()
+    planned = 0
     with tempfile.TemporaryFile() as spool:
         for post in read_wxr(path, channel):
             plan = _plan(post, channel, source_name, report, filename=str(path))
@@ -175,14 +177,17 @@ def wordpress_import(
             )
             if not dry_run:
                 _spool(plan, spool)
+                planned += 1
         report.site = site_key(channel.link)
         if dry_run:
             return report
         # Checked whole; now written, one story per transaction.
         report.created, report.updated, report.comments_created = [], [], 0
         spool.seek(0)
-        for plan in _unspool(spool):
+        for done, plan in enumerate(_unspool(spool), start=1):
             _store(plan, channel, report)
+            if progress is not None:
+                progress(done, planned)
     return report
 
 
