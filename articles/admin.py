@@ -17,6 +17,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from articles.images import LeadImageFormField
+from articles.import_admin import import_status_view, import_upload_view
 from articles.models import (
     WORDS_PER_MINUTE,
     Article,
@@ -196,7 +197,21 @@ class ArticleAdmin(VersionAdmin):
             self.admin_site.admin_view(self.revision_diff_view),
             name="articles_article_revision_diff",
         )
-        return [diff, *super().get_urls()]
+        imports = [
+            path(
+                "import/",
+                self.admin_site.admin_view(lambda r: import_upload_view(self.admin_site, r)),
+                name="articles_import",
+            ),
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(
+                    lambda r, job_id: import_status_view(self.admin_site, r, job_id)
+                ),
+                name="articles_import_status",
+            ),
+        ]
+        return [diff, *imports, *super().get_urls()]
 
     def revision_diff_view(self, request, object_id, version_id):
         """One saved version beside the story as it is now, field by field."""

@@ -288,10 +288,11 @@ def story_for_link(link: str) -> Article | None:
 
 
 def disqus_import(
-    *, path: str | Path, dry_run: bool = False, create_stubs: bool = False
+    *, path: str | Path, dry_run: bool = False, create_stubs: bool = False, progress=None
 ) -> DisqusReport:
     """Import one Disqus export (see the module docstring); raises `DisqusError`,
-    with nothing written, when the file cannot be read."""
+    with nothing written, when the file cannot be read. `progress`, if
+    given, is called with (threads written, threads to write) after each."""
     filename = str(path)
     report = DisqusReport(filename=filename, dry_run=dry_run)
     plans = []
@@ -323,11 +324,13 @@ def disqus_import(
     if dry_run:
         return report
     report.comments_created = 0
-    for thread, article, comments in plans:
+    for done, (thread, article, comments) in enumerate(plans, start=1):
         with transaction.atomic():
             if article is None:
                 article = _stub(thread)
             report.comments_created += comment_import_thread(article=article, comments=comments)
+        if progress is not None:
+            progress(done, len(plans))
     return report
 
 

@@ -378,3 +378,54 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article}"
+
+
+class ImportJob(models.Model):
+    """A WordPress or Disqus export an editor uploaded in the admin.
+
+    Checked first (the dry-run report), imported once an editor confirms;
+    both steps run outside the request (`articles.import_jobs`).
+    """
+
+    class Kind(models.TextChoices):
+        WORDPRESS = "wordpress", "WordPress export (WXR)"
+        DISQUS = "disqus", "Disqus export"
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
+        READY = "ready", "Checked: waiting for confirmation"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    status = models.CharField(max_length=10, choices=Status, default=Status.CHECKING)
+    running = models.BooleanField(
+        default=False, help_text="A runner has claimed the job's current step."
+    )
+    file = models.CharField(max_length=300, help_text="The upload's name in the default storage.")
+    original_name = models.CharField(max_length=255)
+    create_stubs = models.BooleanField(
+        default=False,
+        help_text="Disqus: an unpublished story for each thread that matches none.",
+    )
+    report = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

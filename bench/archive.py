@@ -301,8 +301,9 @@ def build(*, stories: int, comments: int, readers: int, seed: int = 16) -> dict:
         .order_by("-published_at", "-id")
         .values_list("published_at", "id")
     )
-    from articles.pagination import encode_cursor
     from django.conf import settings
+
+    from articles.pagination import encode_cursor
 
     per_page = settings.NEWSROOM_ARTICLES_PER_PAGE
     deep_index = min(DEEP_PAGE - 1, (len(tag_ids) - 1) // per_page) * per_page - 1

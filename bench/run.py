@@ -6,9 +6,12 @@ machines are noisy. Results go to bench/results.json.
 
     python -m bench.run [--quick] [--optimisations]
     python -m bench.run --archive [--archive-scale F] [--archive-seconds S]
+    python -m bench.run --import [--import-comments N] [--import-mb MB]
 
 `--archive` measures how each page's cost grows from a small archive to a
 big one instead (bench/archive.py), into bench/results-archive.json.
+`--import` measures only the WordPress import (bench/importing.py) and
+writes bench/results-import.json.
 """
 
 from __future__ import annotations
@@ -77,6 +80,14 @@ def main() -> int:
     parser.add_argument(
         "--archive-seconds", type=float, default=5, help="seconds of load per measurement"
     )
+    parser.add_argument(
+        "--import",
+        dest="import_",
+        action="store_true",
+        help="only the WordPress import of a generated export (bench/results-import.json)",
+    )
+    parser.add_argument("--import-comments", type=int, default=100_000)
+    parser.add_argument("--import-mb", type=float, default=200)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     repeat = 5 if args.quick else 21
@@ -129,6 +140,17 @@ def main() -> int:
     log("migrating")
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
+    if args.import_:
+        from bench import importing
+
+        result = importing.run_import(
+            comments=args.import_comments, size_mb=args.import_mb, log=log
+        )
+        out = RESULTS.with_name("results-import.json")
+        out.write_text(json.dumps(result, indent=2) + "\n")
+        importing.print_result(result)
+        log(f"results written to {out.relative_to(ROOT)}")
+        return 0
     log("collecting static files")
     call_command("collectstatic", interactive=False, verbosity=0)
 

@@ -339,6 +339,11 @@ NEWSROOM_COMMENT_DISPLAY_DEPTH = env_int("NEWSROOM_COMMENT_DISPLAY_DEPTH", 6)
 NEWSROOM_COMMENT_THREADS_PER_PAGE = env_int("NEWSROOM_COMMENT_THREADS_PER_PAGE", 50)
 NEWSROOM_COMMENT_FLAGS_TO_HIDE = env_int("NEWSROOM_COMMENT_FLAGS_TO_HIDE", 3)
 NEWSROOM_COMMENT_MAX_DEPTH = env_int("NEWSROOM_COMMENT_MAX_DEPTH", 50)
+# Admin imports: "spawn" starts a background `run_import_jobs` per job;
+# "worker" leaves them to one run by cron or a service (articles.import_jobs).
+NEWSROOM_IMPORT_JOBS = os.environ.get("NEWSROOM_IMPORT_JOBS", "spawn")
+if NEWSROOM_IMPORT_JOBS not in ("spawn", "worker"):
+    raise ImproperlyConfigured("NEWSROOM_IMPORT_JOBS must be spawn or worker.")
 NEWSROOM_FLOOD_MIN_SECONDS = env_int("NEWSROOM_FLOOD_MIN_SECONDS", 15)
 NEWSROOM_FLOOD_PER_HOUR = env_int("NEWSROOM_FLOOD_PER_HOUR", 30)
 NEWSROOM_HOLD_LINK_COUNT = env_int("NEWSROOM_HOLD_LINK_COUNT", 2)

@@ -27,15 +27,19 @@ The mapping (issue #14):
   skipped and counted. They are written through
   `comments.services.comment_import_thread`, keyed `wp:<comment id>`.
 
-The file is read twice: once to check all of it and say what would happen
-(the report, and a dry run stops there), then again to write, one
-transaction per story. A file that cannot be read writes nothing.
+The file is read once, to check all of it and say what would happen (the
+report, and a dry run stops there); each story's plan waits in a temporary
+file meanwhile, and only once the whole file has been read are they
+written, one transaction per story. A file that cannot be read writes
+nothing.
 """
 
 import html
 import ipaddress
+import pickle
+import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -49,6 +53,7 @@ from articles.wordpress.content import comment_text, story_html
 from articles.wordpress.wxr import WxrChannel, WxrComment, WxrError, WxrPost, read_wxr
 from comments.models import Comment
 from comments.services import ImportedComment, comment_import_thread
+from comments.services.imports import walk_imported
 
 # Our own exports say where a story first came from and what its source was.
 META_ORIGINAL_URL = "_newsroom_original_url"
@@ -141,42 +146,73 @@ def site_key(link: str) -> str:
 
 
 def wordpress_import(
-    *, path: str | Path, source_name: str = "", dry_run: bool = False
+    *, path: str | Path, source_name: str = "", dry_run: bool = False, progress=None
 ) -> WordPressReport:
     """Import one WXR file (see the module docstring); raise `WxrError`,
-    with nothing written, when the file cannot be read."""
+    with nothing written, when the file cannot be read. `progress`, if
+    given, is called with (stories written, stories to write) after each."""
     report = WordPressReport(filename=str(path), dry_run=dry_run)
     channel = WxrChannel()
-    for post in read_wxr(path, channel):
-        plan = _plan(post, channel, source_name, report, filename=str(path))
-        if plan is None:
-            continue
-        article = Article.objects.filter(import_key=plan.import_key).first()
-        (report.created if article is None else report.updated).append(
-            f"{plan.title} (post {plan.post_id})"
-        )
-        report.comments_total += plan.comment_count
-        report.pings_skipped += plan.pings
-        known = set()
-        if article is not None:
-            known = set(
-                Comment.objects.filter(article=article, import_key__startswith="wp:").values_list(
-                    "import_key", flat=True
-                )
+    planned = 0
+    with tempfile.TemporaryFile() as spool:
+        for post in read_wxr(path, channel):
+            plan = _plan(post, channel, source_name, report, filename=str(path))
+            if plan is None:
+                continue
+            article = Article.objects.filter(import_key=plan.import_key).first()
+            (report.created if article is None else report.updated).append(
+                f"{plan.title} (post {plan.post_id})"
             )
-        report.comments_created += sum(
-            1 for item in _walk(plan.comments) if item.key not in known
-        )
-    report.site = site_key(channel.link)
-    if dry_run:
-        return report
-    # Checked whole; now written, one story per transaction.
-    report.created, report.updated, report.comments_created = [], [], 0
-    for post in read_wxr(path, WxrChannel()):
-        plan = _plan(post, channel, source_name, WordPressReport("", True), filename=str(path))
-        if plan is not None:
+            report.comments_total += plan.comment_count
+            report.pings_skipped += plan.pings
+            known = set()
+            if article is not None:
+                known = set(
+                    Comment.objects.filter(
+                        article=article, import_key__startswith="wp:"
+                    ).values_list("import_key", flat=True)
+                )
+            report.comments_created += sum(
+                1 for item in _walk(plan.comments) if item.key not in known
+            )
+            if not dry_run:
+                _spool(plan, spool)
+                planned += 1
+        report.site = site_key(channel.link)
+        if dry_run:
+            return report
+        # Checked whole; now written, one story per transaction.
+        report.created, report.updated, report.comments_created = [], [], 0
+        spool.seek(0)
+        for done, plan in enumerate(_unspool(spool), start=1):
             _store(plan, channel, report)
+            if progress is not None:
+                progress(done, planned)
     return report
+
+
+def _spool(plan: StoryPlan, handle) -> None:
+    """Keep a checked plan on disk until the whole file has been read: the
+    file is parsed once, and memory holds one story at a time. The thread
+    is stored flat (parent positions), so no depth of replies recurses."""
+    flat, positions = [], {}
+    for item, parent in walk_imported(plan.comments):
+        positions[id(item)] = len(flat)
+        flat.append((replace(item, children=[]), None if parent is None else positions[id(parent)]))
+    pickle.dump((replace(plan, comments=[]), flat), handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unspool(handle):
+    while True:
+        try:
+            plan, flat = pickle.load(handle)
+        except EOFError:
+            return
+        items = []
+        for item, parent in flat:
+            items.append(item)
+            (plan.comments if parent is None else items[parent].children).append(item)
+        yield plan
 
 
 def _walk(comments: list[ImportedComment]):

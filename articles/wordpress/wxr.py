@@ -9,9 +9,11 @@ Hostile or malformed XML is refused (`WxrError`, naming the file and the
 line) by `articles.xmlstream`, before anything past it is yielded.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from articles.xmlstream import XmlImportError, iter_events
@@ -27,6 +29,8 @@ _NAMESPACES = {
     "http://purl.org/dc/elements/1.1/": "dc",
 }
 _NO_DATE = "0000-00-00 00:00:00"
+# What strptime("%Y-%m-%d %H:%M:%S") accepts, a dozen times faster.
+_DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})", re.ASCII)
 
 
 class WxrError(XmlImportError):
@@ -78,6 +82,7 @@ class WxrChannel:
     authors: dict[str, str] = field(default_factory=dict)  # login: display name
 
 
+@cache
 def _name(tag: str) -> str:
     if tag.startswith("{"):
         namespace, _, local = tag[1:].partition("}")
@@ -88,8 +93,22 @@ def _name(tag: str) -> str:
 def _text(element, name: str) -> str:
     for child in element:
         if _name(child.tag) == name:
-            return (child.text or "").strip() if name != "content:encoded" else child.text or ""
+            return _value(child, name)
     return ""
+
+
+def _value(child, name: str) -> str:
+    return (child.text or "").strip() if name != "content:encoded" else child.text or ""
+
+
+def _fields(element) -> dict[str, str]:
+    """The text of each child element by name (the first of each name), in one pass."""
+    fields: dict[str, str] = {}
+    for child in element:
+        name = _name(child.tag)
+        if name not in fields:
+            fields[name] = _value(child, name)
+    return fields
 
 
 def read_wxr(path: str | Path, channel: WxrChannel | None = None) -> Iterator[WxrPost]:
@@ -146,28 +165,33 @@ def _int(text: str, what: str, line: int, fail) -> int:
 def _date(text: str, what: str, line: int, fail) -> datetime | None:
     if not text or text == _NO_DATE:
         return None
+    match = _DATE_RE.fullmatch(text)
     try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        if match is None:
+            raise ValueError(text)
+        return datetime(*map(int, match.groups()), tzinfo=UTC)
     except ValueError:
         fail(f"{what} {text!r} is not a date as WordPress writes them (2021-06-18 09:00:00)", line)
 
 
 def _post(element, channel: WxrChannel, fail) -> WxrPost:
     line = int(element.get("_line"))
+    text = _fields(element)
+    get = text.get
     post = WxrPost(
-        id=_int(_text(element, "wp:post_id"), "the post id", line, fail),
-        title=_text(element, "title"),
-        link=_text(element, "link"),
-        creator=_text(element, "dc:creator"),
-        content=_text(element, "content:encoded"),
-        excerpt=_text(element, "excerpt:encoded"),
-        date_gmt=_date(_text(element, "wp:post_date_gmt"), "the post date", line, fail),
-        date=_date(_text(element, "wp:post_date"), "the post date", line, fail),
-        comment_status=_text(element, "wp:comment_status"),
-        name=_text(element, "wp:post_name"),
-        status=_text(element, "wp:status"),
-        type=_text(element, "wp:post_type") or "post",
-        password=_text(element, "wp:post_password"),
+        id=_int(get("wp:post_id", ""), "the post id", line, fail),
+        title=get("title", ""),
+        link=get("link", ""),
+        creator=get("dc:creator", ""),
+        content=get("content:encoded", ""),
+        excerpt=get("excerpt:encoded", ""),
+        date_gmt=_date(get("wp:post_date_gmt", ""), "the post date", line, fail),
+        date=_date(get("wp:post_date", ""), "the post date", line, fail),
+        comment_status=get("wp:comment_status", ""),
+        name=get("wp:post_name", ""),
+        status=get("wp:status", ""),
+        type=get("wp:post_type", "") or "post",
+        password=get("wp:post_password", ""),
         line=line,
     )
     if not post.id:
@@ -187,18 +211,19 @@ def _post(element, channel: WxrChannel, fail) -> WxrPost:
 
 
 def _comment(element, line: int, fail) -> WxrComment:
-    comment_id = _int(_text(element, "wp:comment_id"), "a comment id", line, fail)
+    get = _fields(element).get
+    comment_id = _int(get("wp:comment_id", ""), "a comment id", line, fail)
     if not comment_id:
         fail("a comment has no <wp:comment_id>", line)
     return WxrComment(
         id=comment_id,
-        parent_id=_int(_text(element, "wp:comment_parent"), "a comment's parent", line, fail),
-        author=_text(element, "wp:comment_author"),
-        author_ip=_text(element, "wp:comment_author_IP"),
-        date_gmt=_date(_text(element, "wp:comment_date_gmt"), "a comment date", line, fail),
-        date=_date(_text(element, "wp:comment_date"), "a comment date", line, fail),
-        content=_text(element, "wp:comment_content"),
-        approved=_text(element, "wp:comment_approved"),
-        type=_text(element, "wp:comment_type"),
+        parent_id=_int(get("wp:comment_parent", ""), "a comment's parent", line, fail),
+        author=get("wp:comment_author", ""),
+        author_ip=get("wp:comment_author_IP", ""),
+        date_gmt=_date(get("wp:comment_date_gmt", ""), "a comment date", line, fail),
+        date=_date(get("wp:comment_date", ""), "a comment date", line, fail),
+        content=get("wp:comment_content", ""),
+        approved=get("wp:comment_approved", ""),
+        type=get("wp:comment_type", ""),
         line=line,
     )

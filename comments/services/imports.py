@@ -12,7 +12,12 @@ from articles.models import Article
 from comments.exceptions import CommentError
 from comments.formatting import render_comment
 from comments.models import Comment, CommentVersion, ModerationAction
-from comments.services.locks import insert_comment, lock_new_tree, send_thread_changed
+from comments.services.locks import (
+    insert_comment,
+    insert_new_threads,
+    lock_new_tree,
+    send_thread_changed,
+)
 
 _IMPORT_KEY_MAX = Comment._meta.get_field("import_key").max_length
 _USER_AGENT_MAX = Comment._meta.get_field("user_agent").max_length
@@ -119,6 +124,12 @@ def comment_import_thread(
     A comment written here has no import key; its export names it by its
     position, and restoring into the same database recognises it by its
     parent and creation time and gives it that key instead of a copy.
+
+    New threads are built in memory and written in one bulk insert under
+    the new-tree lock (`comments.services.locks.insert_new_threads`), so a
+    story's import costs the same few queries whatever its size; a new
+    reply to a stored comment is inserted into its thread like a reader's
+    (`insert_comment`, under that thread's lock).
     """
     items = list(walk_imported(comments))
     _check(items)
@@ -145,15 +156,20 @@ def comment_import_thread(
                 ).values_list("comment_id", flat=True)
             )
         nodes: dict[str, Comment] = {}
+        # New comments whose parent is new too (or who start a thread) are
+        # written together at the end; a new reply to a stored comment is
+        # inserted at once, in its stored thread.
+        batch: list[tuple[Comment, Comment | None]] = []
+        batched: set[str] = set()
+        new_versions: list[tuple[Comment, list[ImportedVersion]]] = []
         for position, (item, parent_item) in enumerate(items, start=1):
+            parent = None if parent_item is None else nodes[parent_item.key]
             node = existing.get(item.key)
-            if node is None and unkeyed:
-                parent_pk = None if parent_item is None else nodes[parent_item.key].pk
-                node = unkeyed.pop((parent_pk, item.created_at), None)
+            if node is None and unkeyed and (parent is None or parent.pk is not None):
+                node = unkeyed.pop((None if parent is None else parent.pk, item.created_at), None)
                 if node is not None:
                     Comment.objects.filter(pk=node.pk).update(import_key=item.key)
             if node is None:
-                parent = None if parent_item is None else nodes[parent_item.key]
                 node = Comment(
                     article=article,
                     author_name=item.author_name,
@@ -173,8 +189,13 @@ def comment_import_thread(
                     ip_address=item.ip_address,
                     user_agent=item.user_agent[:_USER_AGENT_MAX],
                 )
-                insert_comment(node, parent, imported=True)
-                _store_versions(node, item.versions)
+                if parent is None or parent_item.key in batched:
+                    batch.append((node, parent))
+                    batched.add(item.key)
+                else:
+                    insert_comment(node, parent, imported=True)
+                if item.versions:
+                    new_versions.append((node, item.versions))
                 created += 1
             else:
                 _update(
@@ -185,6 +206,8 @@ def comment_import_thread(
                     moderated=node.pk in moderated,
                 )
             nodes[item.key] = node
+        insert_new_threads(batch)
+        _store_versions(new_versions)
         send_thread_changed(article.pk)
     return created
 
@@ -194,7 +217,8 @@ def _html(body: str) -> str:
     return render_comment(body) if body else ""
 
 
-def _store_versions(node: Comment, versions: list[ImportedVersion]) -> None:
+def _store_versions(histories: list[tuple[Comment, list[ImportedVersion]]]) -> None:
+    """Store the edit histories of comments, in one statement."""
     CommentVersion.objects.bulk_create(
         CommentVersion(
             comment=node,
@@ -202,6 +226,7 @@ def _store_versions(node: Comment, versions: list[ImportedVersion]) -> None:
             body_html=_html(version.body),
             created_at=version.created_at,
         )
+        for node, versions in histories
         for version in versions
     )
 
@@ -219,26 +244,26 @@ def _update(
         changes.update(
             like_baseline=Greatest(Value(item.like_count) - local_likes, Value(0)),
             like_count=Greatest(Value(item.like_count), local_likes),
-            body=item.body,
-            body_html=_html(item.body),
             status=item.status or Comment.Status.PUBLISHED,
             edited_at=item.edited_at,
             edited_by_moderator=item.edited_by_moderator,
             deleted_at=item.deleted_at,
             featured_at=item.featured_at,
         )
+        if item.body != node.body:
+            changes.update(body=item.body, body_html=_html(item.body))
         history = node.versions.order_by("created_at", "pk")
         stored = [ImportedVersion(v.body, v.created_at) for v in history]
         if stored != item.versions:
             # Unchanged history is kept as it is, with who replaced each text.
             node.versions.all().delete()
-            _store_versions(node, item.versions)
+            _store_versions([(node, item.versions)])
     else:
         baseline = Value(item.like_count)
         if not lower_likes:
             baseline = Greatest(baseline, F("like_baseline"))
         changes.update(like_baseline=baseline, like_count=local_likes + baseline)
-        if takes_imported_text(node):
+        if takes_imported_text(node) and item.body != node.body:
             changes.update(body=item.body, body_html=render_comment(item.body))
         if (
             item.status not in (None, Comment.Status.PUBLISHED)

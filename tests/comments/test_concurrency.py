@@ -12,8 +12,15 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
+from comments.integrity import all_problems as integrity_problems
 from comments.models import Comment, Like
-from comments.services import CommentError, comment_create, like_toggle
+from comments.services import (
+    CommentError,
+    ImportedComment,
+    comment_create,
+    comment_import_thread,
+    like_toggle,
+)
 from tests.comments.conftest import tree_problems
 from tests.factories import ArticleFactory, UserFactory
 
@@ -111,3 +118,85 @@ def twelve_writers_keep_every_tree_consistent() -> None:
         "like_count", "like_baseline", "like_rows"
     )
     assert [(count, base + likes) for count, base, likes in counts if count != base + likes] == []
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_imports_written_whole_while_readers_post_keep_every_tree_consistent(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    article = ArticleFactory()
+    readers = [UserFactory() for _ in range(4)]
+    comment_create(article=article, author=readers[0], body="seed")
+    importers, rounds, threads_per_round = 2, 8, 3
+    start = threading.Barrier(len(readers) + importers)
+    failures: list[BaseException] = []
+    posted = {"count": 1}
+    posted_lock = threading.Lock()
+
+    def imported_thread(key: str) -> ImportedComment:
+        # key, two replies, and a chain of six under the first of them
+        root = ImportedComment(key, "Ana", "Imported", 2)
+        chain = ImportedComment(f"{key}.1", "Ben", "Reply", 0)
+        root.children = [chain, ImportedComment(f"{key}.2", "Cy", "Other", 0)]
+        for depth in range(6):
+            chain.children = [ImportedComment(f"{key}.1.{depth}", "Di", "Deeper", 0)]
+            chain = chain.children[0]
+        return root
+
+    def importer(number: int) -> None:
+        try:
+            start.wait(timeout=30)
+            for round_ in range(rounds):
+                comments = [
+                    imported_thread(f"i{number}-{round_}-{index}")
+                    for index in range(threads_per_round)
+                ]
+                comment_import_thread(article=article, comments=comments)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def reader(number: int) -> None:
+        rng = random.Random(number)
+        made = 0
+        try:
+            start.wait(timeout=30)
+            for step in range(25):
+                ids = list(Comment.objects.filter(article=article).values_list("pk", flat=True))
+                parent = None
+                if rng.random() < 0.7:
+                    parent = Comment.objects.get(pk=rng.choice(ids))
+                try:
+                    comment_create(
+                        article=article, author=readers[number], body=f"r{number} {step}",
+                        parent=parent,
+                    )
+                except CommentError:
+                    continue  # the depth cap; nothing written
+                made += 1
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            with posted_lock:
+                posted["count"] += made
+            connection.close()
+
+    workers = [threading.Thread(target=importer, args=(n,)) for n in range(importers)]
+    workers += [threading.Thread(target=reader, args=(n,)) for n in range(len(readers))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+
+    assert not any(worker.is_alive() for worker in workers)
+    assert failures == []
+    imported = importers * rounds * threads_per_round * 9
+    assert Comment.objects.exclude(import_key="").count() == imported
+    assert Comment.objects.count() == imported + posted["count"]
+    assert Comment.objects.filter(import_key="", level__gt=0).exists()
+    assert tree_problems() == []
+    assert integrity_problems() == []
+    before = _tree_snapshot()
+    Comment.objects.rebuild()
+    assert _tree_snapshot() == before

@@ -690,6 +690,69 @@ def test_reimport_does_not_restore_deleted_words(article, staff):
     assert Comment.objects.get(import_key="b").body == "Edited by a moderator"
 
 
+def _deep_page(threads: int, depth: int) -> list[ImportedComment]:
+    """`threads` top-level comments, each with a chain of replies `depth` deep
+    and a second reply to its first reply."""
+    roots = []
+    for number in range(threads):
+        root = ImportedComment(f"t{number}", "Ana", f"Thread {number}", 0)
+        node = root
+        for level in range(1, depth + 1):
+            child = ImportedComment(f"t{number}-{level}", "Ben", f"Reply {level}", 0)
+            node.children.append(child)
+            node = child
+        root.children[0].children.append(ImportedComment(f"t{number}-x", "Cy", "Aside", 0))
+        roots.append(root)
+    return roots
+
+
+def test_importing_threads_costs_the_same_queries_whatever_their_size(
+    django_assert_num_queries,
+):
+    small, large = ArticleFactory(), ArticleFactory()
+
+    # Its savepoint, the lock, the stored keys, the ids with the last tree
+    # id, the rows, the story's page version, the release: written whole,
+    # not one round trip per comment.
+    with django_assert_num_queries(7):
+        assert comment_import_thread(article=small, comments=_deep_page(1, 1)) == 3
+    with django_assert_num_queries(7):
+        assert comment_import_thread(article=large, comments=_deep_page(4, 12)) == 56
+
+    # t0
+    # └── t0-1
+    #     ├── t0-2 … (a chain down to t0-12)
+    #     └── t0-x
+    assert tree_shape(small) == "t0 - 0\nt0-1 t0 1\nt0-x t0-1 2"
+    lines = tree_shape(large).splitlines()
+    assert lines[:3] == ["t0 - 0", "t0-1 t0 1", "t0-2 t0-1 2"]
+    assert lines[12:15] == ["t0-12 t0-11 12", "t0-x t0-1 2", "t1 - 0"]
+    assert tree_problems() == []
+
+
+def test_a_reimport_adds_new_replies_to_stored_threads_and_new_threads_alike(article):
+    comment_import_thread(article=article, comments=_deep_page(1, 2))
+    page = _deep_page(2, 2)
+    page[0].children[0].children[0].children.append(ImportedComment("late", "Di", "Late", 0))
+
+    assert comment_import_thread(article=article, comments=page) == 5
+
+    # t0                 stored
+    # └── t0-1
+    #     ├── t0-2
+    #     │   └── late   new, under a stored reply
+    #     └── t0-x
+    # t1                 new, with its replies
+    # └── t1-1
+    #     ├── t1-2
+    #     └── t1-x
+    assert tree_shape(article) == (
+        "t0 - 0\nt0-1 t0 1\nt0-2 t0-1 2\nlate t0-2 3\nt0-x t0-1 2\n"
+        "t1 - 0\nt1-1 t1 1\nt1-2 t1-1 2\nt1-x t1-1 2"
+    )
+    assert tree_problems() == []
+
+
 @pytest.mark.parametrize(
     "comments",
     [

@@ -178,3 +178,50 @@ def test_fuzz_clean_comment_html_is_safe_and_idempotent(text):
 
     _assert_safe(html)
     assert clean_comment_html(html) == html
+
+
+# The shortcut for plain paragraphs -------------------------------------------
+
+_PIECES = [
+    "<p>", "</p>", "<br>", "<br/>", "<blockquote>", "</blockquote>", "<em>", "</em>", "<pre>",
+    "<strong>", "</strong>", "<code>",
+    "&amp;", "&lt;", "&gt;", "&quot;", "&#60;", "amp;", "lt;", "#", "x27;", "&", "<", ">", '"', "'", "=", "/", ".", ":",
+    "a", "word ", " ", "\n", "\t", "\r", "\x00", "\x0b", "\xa0", "\u2028", "é", "李", "😀",
+    "example.com", "http://", "https://x.org/a", "www.", "bbc.co.uk", "org", "<!--", "-->",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_the_plain_paragraph_shortcut_returns_what_the_full_cleaner_would(pieces):
+    from newsroom.sanitize import _clean_comment_fully
+
+    markup = "".join(pieces)
+    assert clean_comment_html(markup) == _clean_comment_fully(markup)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_PIECES + ["> ", "\n\n", "> > "]), max_size=40).map("".join))
+def test_rendered_comments_take_the_shortcut_only_when_the_cleaner_agrees(text):
+    from comments.formatting import _normalise, _render_blocks
+    from newsroom.sanitize import _clean_comment_fully
+
+    markup = _render_blocks(_normalise(text))
+    assert clean_comment_html(markup) == _clean_comment_fully(markup)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", "<em>", "</em>", "<strong>", "</strong>", "<blockquote>",
+             "</blockquote>", "<br>", "a", " ", "\n"]
+        ),
+        max_size=14,
+    )
+)
+def test_the_shortcut_takes_only_nesting_the_cleaner_keeps(pieces):
+    from newsroom.sanitize import _clean_comment_fully
+
+    markup = "".join(pieces)
+    assert clean_comment_html(markup) == _clean_comment_fully(markup)
