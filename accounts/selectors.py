@@ -67,6 +67,7 @@ EXPORTED = {
     ("comments.ModerationAction", "reader"): "ban_history",
     ("admin.LogEntry", "user"): "moderation",
     ("reversion.Revision", "user"): "moderation",
+    ("articles.ImportJob", "created_by"): "moderation",
 }
 NOT_EXPORTED: dict[tuple[str, str], str] = {}
 
@@ -85,6 +86,7 @@ def personal_data_export(*, user) -> dict:
     from django.contrib.admin.models import LogEntry
     from reversion.models import Revision
 
+    from articles.models import ImportJob
     from comments.models import Ban, CommentVersion, Flag, Like, ModerationAction
 
     comments = list(
@@ -209,6 +211,16 @@ def personal_data_export(*, user) -> dict:
             "story_revisions": [
                 {"at": _iso(revision.date_created), "change": revision.get_comment()}
                 for revision in Revision.objects.filter(user=user).order_by("date_created")
+            ],
+            # Exports they imported in the admin: the file's name, what it was, how it went.
+            "imports": [
+                {
+                    "at": _iso(job.created_at),
+                    "kind": job.kind,
+                    "file": job.original_name,
+                    "status": job.status,
+                }
+                for job in ImportJob.objects.filter(created_by=user).order_by("created_at")
             ],
         },
     }
