@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from articles.disqus import disqus_import
+from articles.disqus_import import disqus_import
 from articles.models import ImportJob
 from articles.wordpress.importing import wordpress_import
 from articles.xmlstream import XmlImportError

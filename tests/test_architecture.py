@@ -21,7 +21,7 @@ IMPORT_EXPORT = {
     "articles/management/commands/export_article.py",
     "articles/wordpress/importing.py",
     "articles/wordpress/exporting.py",
-    "articles/disqus.py",
+    "articles/disqus_import.py",
 }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.disqus import NOTE_STUB
+from articles.disqus_import import NOTE_STUB
 from articles.models import Article, ArticleRedirect
 from comments.integrity import all_problems
 from comments.models import Comment

@@ -1,11 +1,11 @@
 """Import a Disqus export's comment threads onto our stories.
 
-The mapping is in articles/disqus.py.
+The mapping is in articles/disqus_import.py.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.disqus import DisqusError, disqus_import
+from articles.disqus_import import DisqusError, disqus_import
 
 
 class Command(BaseCommand):
