@@ -271,7 +271,7 @@ def _ban_note(reason: str, until: datetime | None) -> str:
         ending = "until lifted"
     else:
         ending = f"until {timezone.localtime(until).strftime('%d %b %Y, %H:%M')}"
-    return (f"{reason} ({ending})" if reason else ending.capitalize())[:limit]
+    return (f"{reason} ({ending})" if reason else ending[:1].upper() + ending[1:])[:limit]
 
 
 def user_ban(
@@ -283,7 +283,8 @@ def user_ban(
     standard wording, `Ban.STANDARD_REASON`); `note` is for moderators only.
     Banning someone already banned replaces the reason, note and end date.
     Moderators cannot ban themselves or other staff. Logged in the audit
-    log (action "ban", naming the reader, with the reason and the note).
+    log (action "ban", naming the reader, with the reason and the end date;
+    not the note, since the reader's data download lists their audit entries).
     """
     _require_moderator(moderator)
     if user.pk == moderator.pk or user.is_staff:
@@ -299,7 +300,7 @@ def user_ban(
             reader=user,
             moderator=moderator,
             action="ban",
-            note=_ban_note("; ".join(part for part in (reason, note) if part), until),
+            note=_ban_note(reason, until),
         )
     return ban
 

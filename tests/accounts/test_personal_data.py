@@ -55,6 +55,7 @@ def leaver(story):
         moderator=StaffFactory(),
         reason="A cooling-off day",
         until=timezone.now() + timedelta(days=1),
+        note="Desk thinks Lee is a sock puppet of ann",
     )
     return leaver
 
@@ -91,6 +92,7 @@ def test_the_download_holds_everything_about_the_reader_and_nothing_of_others(cl
     assert banned["action"] == "ban" and banned["reason"].startswith("A cooling-off day (until ")
     text = json.dumps(data)
     assert "The root." not in text and "A reply under Lee." not in text and "ann@" not in text
+    assert "sock puppet" not in text  # the moderators' internal note on the ban
 
 
 def test_the_download_needs_a_signed_in_reader(client):

@@ -206,6 +206,7 @@ def test_bans_and_unbans_are_in_the_audit_log(staff, user):
     user_unban(user=user, moderator=staff)
     user_unban(user=user, moderator=staff)  # nothing to lift: not logged
     user_ban(user=user, moderator=staff)
+    user_ban(user=user, moderator=staff, until=until)
 
     log = list(
         ModerationAction.objects.order_by("pk").values_list(
@@ -216,6 +217,7 @@ def test_bans_and_unbans_are_in_the_audit_log(staff, user):
         ("ban", user.pk, staff.pk, None, "Abuse (until 01 Mar 2031, 09:30)"),
         ("unban", user.pk, staff.pk, None, ""),
         ("ban", user.pk, staff.pk, None, "Until lifted"),
+        ("ban", user.pk, staff.pk, None, "Until 01 Mar 2031, 09:30"),
     ]
 
 
