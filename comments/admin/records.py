@@ -94,6 +94,16 @@ class BanAdminForm(forms.ModelForm):
             raise forms.ValidationError("Staff accounts cannot be banned.")
         return user
 
+    def clean(self):
+        cleaned = super().clean()
+        # A ban being changed names its reader already; they may have joined the staff since.
+        if self.instance.pk is not None and self.instance.user.is_staff:
+            raise forms.ValidationError(
+                f"{self.instance.user.get_username()} is on the staff now, and staff accounts "
+                "cannot be banned. Delete this ban to lift it."
+            )
+        return cleaned
+
 
 @admin.register(Ban)
 class BanAdmin(admin.ModelAdmin):

@@ -138,6 +138,23 @@ def test_an_editor_bans_a_reader_from_the_ban_form_through_the_service(client, m
     assertNotContains(listing, "secret-address")
 
 
+def test_changing_the_ban_of_a_reader_who_joined_the_staff_says_why_it_cannot(
+    client, moderator, troll
+):
+    ban = user_ban(user=troll, moderator=moderator, reason="Abuse")
+    troll.is_staff = True
+    troll.save()
+
+    response = client.post(
+        reverse("admin:comments_ban_change", args=[ban.pk]),
+        {"reason": "Abuse, again", "note": "", "until": ""},
+    )
+
+    assertContains(response, "trollface is on the staff now", status_code=200)
+    ban.refresh_from_db()
+    assert ban.reason == "Abuse"
+
+
 def test_the_ban_form_says_the_reason_is_shown_to_the_reader(client, moderator):
     form = client.get(reverse("admin:comments_ban_add"))
 
