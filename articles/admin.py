@@ -29,7 +29,8 @@ from articles.models import (
 from articles.services import (
     article_delete,
     article_publish_now,
-    article_redirect_record,
+    article_recovered,
+    article_revision_restored,
     article_save,
 )
 from articles.signals import stories_changed
@@ -125,6 +126,11 @@ DIFF_FIELDS = [
     "comments_open",
     "comments_close_after_days",
 ]
+
+
+def _version_image(version: Version) -> str:
+    """The stored name of the lead image a saved version of a story names ("" for none)."""
+    return str(version.field_dict.get("lead_image") or "")
 
 
 def _shown(field_name: str, value, *, sources: dict, tags: dict) -> str:
@@ -265,17 +271,46 @@ class ArticleAdmin(VersionAdmin):
         """Restore a version; the address the story had before keeps working.
 
         The restore itself saves the story through the change form
-        (`save_model`), so cached pages go stale as with any save.
+        (`save_model`), so cached pages go stale as with any save. The lead
+        image is not restored (`article_revision_restored`).
         """
         if request.method != "POST":
             return super().revision_view(request, object_id, version_id, extra_context)
+        version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
         with transaction.atomic():
             before = Article.objects.select_for_update().filter(pk=unquote(object_id)).first()
             response = super().revision_view(request, object_id, version_id, extra_context)
+            restored = None
             if before is not None and response.status_code == 302:
                 restored = Article.objects.filter(pk=before.pk).first()
-                if restored is not None:
-                    article_redirect_record(previous=before, article=restored)
+            if restored is not None and article_revision_restored(
+                previous=before, article=restored, version_image=_version_image(version)
+            ):
+                messages.info(
+                    request,
+                    "The story keeps its current lead image: the image this version had "
+                    "was replaced since, and its files were deleted then.",
+                )
+        return response
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Bring back a deleted story; its lead image's files went with it."""
+        if request.method != "POST":
+            return super().recover_view(request, version_id, extra_context)
+        version = get_object_or_404(Version, pk=version_id)
+        with transaction.atomic():
+            response = super().recover_view(request, version_id, extra_context)
+            recovered = None
+            if response.status_code == 302:
+                recovered = Article.objects.filter(pk=version.object_id).first()
+            if recovered is not None and article_recovered(
+                article=recovered, version_image=_version_image(version)
+            ):
+                messages.info(
+                    request,
+                    "The story is back without its lead image: the image's files were "
+                    "deleted with the story. Upload it again if you have it.",
+                )
         return response
 
     def get_queryset(self, request):

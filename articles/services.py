@@ -26,11 +26,16 @@ def article_redirect_record(
     `previous` is the story as it was before a write (None for a new one),
     `article` as it is now. Nothing is recorded for a story readers could
     not see (a draft, a scheduled story) or whose address did not change.
-    The story's current address is never a redirect: moving back to an old
-    address removes that redirect.
+    The story's current address is never a redirect to it: moving back to an
+    old address removes that redirect. Another story's redirect from this
+    address is removed only once this story is published there; until then
+    readers following an old link still reach the story that lived there.
     """
     current_path = article.get_absolute_url()
-    ArticleRedirect.objects.filter(old_path=current_path).delete()
+    here = ArticleRedirect.objects.filter(old_path=current_path)
+    if not article.is_published:
+        here = here.filter(article=article)
+    here.delete()
     if previous is None or not previous.is_published:
         return None
     old_path = previous.get_absolute_url()
@@ -44,6 +49,63 @@ def article_redirect_record(
 
 def _stored_files(*, name: str, renditions: list[dict]) -> list[str]:
     return [name, *(row["name"] for row in renditions)] if name else []
+
+
+LEAD_IMAGE_FIELDS = (
+    "lead_image",
+    "lead_image_renditions",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+)
+
+
+@transaction.atomic
+def article_revision_restored(*, previous: Article, article: Article, version_image: str) -> bool:
+    """Finish restoring an earlier version of a story (django-reversion) over `previous`.
+
+    `version_image` is the lead image the version names. The address
+    `previous` had keeps working. The story keeps the lead image it had,
+    since a replaced image's files were deleted when it was replaced and an
+    older version's image cannot come back; unless the editor uploaded a
+    new image while restoring, which replaces it as any upload does.
+    Returns whether the version's image was left out.
+    """
+    article_redirect_record(previous=previous, article=article)
+    name = article.lead_image.name or ""
+    if name == (previous.lead_image.name or ""):
+        return False
+    if name != (version_image or ""):  # a new upload: the image it replaced goes
+        replaced = set(
+            _stored_files(name=previous.lead_image.name, renditions=previous.lead_image_renditions)
+        ) - set(_stored_files(name=name, renditions=article.lead_image_renditions))
+        storage = article.lead_image.storage
+        transaction.on_commit(partial(files_delete, names=sorted(replaced), storage=storage))
+        return False
+    Article.objects.filter(pk=article.pk).update(
+        **{name: getattr(previous, name) for name in LEAD_IMAGE_FIELDS}
+    )
+    stories_changed.send(sender=Article)  # update() sends no post_save
+    return True
+
+
+@transaction.atomic
+def article_recovered(*, article: Article, version_image: str) -> bool:
+    """Finish bringing back a deleted story from a version (django-reversion).
+
+    `version_image` is the lead image the version names. Deleting the story
+    deleted that image's files, so unless the editor uploaded a new image
+    while recovering, the story comes back without one; returns whether
+    the version's image was left out.
+    """
+    if not version_image or article.lead_image.name != version_image:
+        return False
+    Article.objects.filter(pk=article.pk).update(
+        lead_image="", lead_image_renditions=[], lead_image_alt="",
+        lead_image_caption="", lead_image_credit="",
+    )  # fmt: skip
+    stories_changed.send(sender=Article)  # update() sends no post_save
+    return True
 
 
 @transaction.atomic

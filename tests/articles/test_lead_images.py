@@ -464,3 +464,86 @@ def test_a_name_never_comes_back_with_other_content(editor, django_capture_on_co
     second = _story_with_image(editor, lead_image=image_upload("kim.png", color=(0, 0, 200)))
 
     assert not set(first_files) & {r["name"] for r in second.lead_image_renditions}
+
+
+# Revisions: a restored or recovered story never points at deleted files
+
+
+def _files(article) -> list[str]:
+    return [article.lead_image.name, *(r["name"] for r in article.lead_image_renditions)]
+
+
+def _story_whose_image_was_replaced(editor, capture) -> tuple[Article, list[str]]:
+    """A story saved with one image, then with another: returns it and the first image's files."""
+    article = _story_with_image(editor, lead_image=image_upload("first.png"))
+    first = _files(article)
+    with capture(execute=True):
+        editor.post(_change_url(article), _story_form(lead_image=image_upload("second.png")))
+    article.refresh_from_db()
+    assert [name for name in first if default_storage.exists(name)] == []
+    return article, first
+
+
+def _first_version(article):
+    from reversion.models import Version
+
+    return Version.objects.get_for_object(article).order_by("pk").first()
+
+
+def test_restoring_a_version_keeps_the_image_whose_files_exist(
+    editor, client, django_capture_on_commit_callbacks
+):
+    article, _first = _story_whose_image_was_replaced(editor, django_capture_on_commit_callbacks)
+    current = _files(article)
+    restore = reverse("admin:articles_article_revision", args=[article.pk, _first_version(article).pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(restore, _story_form(title="Kim prepared"), follow=True)
+
+    assertContains(response, "The story keeps its current lead image")
+    article.refresh_from_db()
+    assert article.title == "Kim prepared"
+    assert _files(article) == current
+    assert all(default_storage.exists(name) for name in current)
+    page = client.get(article.get_absolute_url())
+    assertContains(page, default_storage.url(article.lead_image_renditions[0]["name"]))
+
+
+def test_an_image_uploaded_while_restoring_replaces_the_current_one(
+    editor, django_capture_on_commit_callbacks
+):
+    article, _first = _story_whose_image_was_replaced(editor, django_capture_on_commit_callbacks)
+    current = _files(article)
+    restore = reverse("admin:articles_article_revision", args=[article.pk, _first_version(article).pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(restore, _story_form(lead_image=image_upload("third.png")))
+
+    article.refresh_from_db()
+    assert "third" in article.lead_image.name
+    assert all(default_storage.exists(name) for name in _files(article))
+    assert [name for name in current if default_storage.exists(name)] == []
+
+
+def test_a_recovered_story_comes_back_without_its_deleted_image(
+    editor, client, django_capture_on_commit_callbacks
+):
+    from reversion.models import Version
+
+    article = _story_with_image(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    [version] = Version.objects.get_deleted(Article)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(
+            reverse("admin:articles_article_recover", args=[version.pk]), _story_form(), follow=True
+        )
+
+    assertContains(response, "The story is back without its lead image")
+    recovered = Article.objects.get(pk=article.pk)
+    assert (recovered.lead_image.name, recovered.lead_image_renditions) == ("", [])
+    assert recovered.lead_image_alt == ""
+    page = client.get(recovered.get_absolute_url())
+    assert page.status_code == 200
+    assertNotContains(page, "story__image")

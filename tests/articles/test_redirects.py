@@ -91,6 +91,27 @@ def test_a_drafts_address_changes_record_nothing(editor, client):
     assert client.get(old).status_code == 404
 
 
+def test_a_draft_at_an_old_address_keeps_its_redirect_until_it_is_published(
+    editor, client, story
+):
+    old = story.get_absolute_url()
+    moved = _moved(editor, story, slug="harbour-lighthouse")
+    draft = ArticleFactory(
+        title="Harbour light fund", slug="harbour-light", published_at=story.published_at,
+        status=Article.Status.DRAFT,
+    )  # fmt: skip
+    assert draft.get_absolute_url() == old
+
+    _moved(editor, draft, body="Working on it.")
+
+    _assert_redirects_to(client, old, moved.get_absolute_url())  # readers still reach the story
+    _moved(editor, draft, status=Article.Status.PUBLISHED)
+    response = client.get(old)
+    assert response.status_code == 200
+    assert b"Harbour light fund" in response.content
+    assert not ArticleRedirect.objects.filter(old_path=old).exists()
+
+
 def test_a_scheduled_storys_address_changes_record_nothing(client):
     scheduled = ArticleFactory(slug="soon", published_at=timezone.now() + timedelta(days=1))
 
