@@ -371,7 +371,7 @@ def serve(request) -> HttpResponse | None:
         or entry.expires_at <= time.time()
     ):
         return None
-    request.session.preload(copy.data)
+    request.session.preload(dict(copy.data))  # this request's own copy: it may write to it
     with preloaded(reader.user):
         if not is_shareable(request) or request.user.pk != user_id:
             return None
