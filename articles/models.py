@@ -101,6 +101,8 @@ class ArticleQuerySet(models.QuerySet):
     def with_comment_policy(self):
         """The site's default comment period on each row, so that
         `comments_are_open` costs no query of its own."""
+        if "site_close_after_days" in self.query.annotations:  # published() added it
+            return self
         return self.annotate(
             site_close_after_days=models.Subquery(
                 StorySettings.objects.filter(pk=1).values("comments_close_after_days")[:1]
