@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -236,6 +237,12 @@ class Article(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="article_search_gin"),
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            # The sitemap index's last change: its newest entry, not a scan.
+            models.Index(
+                Greatest("updated_at", "published_at").desc(),
+                name="article_modified",
+                condition=models.Q(status="published"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,11 +7,13 @@ sitemap views, their pagination and their Last-Modified header stay
 Django's own.
 """
 
+from datetime import datetime
 from html import escape  # what Django's `escape` does, without making a SafeString each time
 
 from django import template
+from django.conf import settings
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone, is_aware
 
 register = template.Library()
 
@@ -19,11 +21,16 @@ register = template.Library()
 @register.simple_tag
 def sitemap_urls(urlset) -> str:
     parts = []
+    # A day in the site's time zone, as Django's `date` filter gives it (the
+    # zone read once, not once per address).
+    tz = get_current_timezone() if settings.USE_TZ else None
     for url in urlset:
         parts.append(f"<url><loc>{escape(url['location'])}</loc>")
         lastmod = url.get("lastmod")
-        if lastmod:  # a day in the site's time zone, as Django's `date` filter gives it
-            parts.append(f"<lastmod>{template_localtime(lastmod):%Y-%m-%d}</lastmod>")
+        if lastmod:
+            if tz is not None and isinstance(lastmod, datetime) and is_aware(lastmod):
+                lastmod = lastmod.astimezone(tz)
+            parts.append(f"<lastmod>{lastmod:%Y-%m-%d}</lastmod>")
         if url.get("changefreq"):
             parts.append(f"<changefreq>{escape(url['changefreq'])}</changefreq>")
         if url.get("priority"):
