@@ -127,7 +127,42 @@ def in_process(*, data: dict, repeat: int, log) -> dict:
             "guest": page_figures(guest, url, repeat),
             "signed_in": page_figures(reader, url, repeat),
         }
+    out["comment_search"] = comment_search_figures(guest, repeat=repeat * 2, log=log)
     return out
+
+
+# Site searches over every comment the bench built (all its stories' threads):
+# a word in most comments, and two words that are together in far fewer.
+COMMENT_SEARCHES = {"a common word": "sanctions", "two words": "patience deterrence"}
+
+
+def comment_search_figures(client: Client, *, repeat: int, log) -> dict:
+    """The search page's comment results: matches, queries, p50 and p95 in ms."""
+    from comments.selectors.search import comment_search
+
+    found = {}
+    for name, words in COMMENT_SEARCHES.items():
+        log(f"comment search for {name} ({words!r}), in-process")
+        url = f"{reverse('articles:search')}?q={words.replace(' ', '+')}"
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        query_count = len(queries)  # now: the next request resets the connection's query log
+        assert response.status_code == 200, (url, response.status_code)
+        samples = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            client.get(url)
+            samples.append((time.perf_counter() - start) * 1000)
+        samples.sort()
+        found[name] = {
+            "query": words,
+            "comments": Comment.objects.count(),
+            "matches": comment_search(query=words, start_sel="", stop_sel="").count(),
+            "queries": query_count,
+            "p50_ms": _median(samples),
+            "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 3),
+        }
+    return found
 
 
 def full_thread(*, article: Article, repeat: int, log) -> dict:
@@ -639,6 +674,10 @@ def print_table(results: dict) -> None:
             print(f"{'  guest, not accepting gzip':<28}{'':>56}{plain['rps']:>9}{plain_pct:>8}")
         if near:
             print(f"{'  baseline in these rounds':<28}{'':>56}{near:>9}")
+    for name, f in results["in_process"].get("comment_search", {}).items():
+        print(f"comment search, {name} ({f['query']!r}): {f['matches']:,} of {f['comments']:,} "
+              f"comments match; {f['queries']} queries; p50 {f['p50_ms']} ms "
+              f"({f['p50_ms'] / base:.0f}× base), p95 {f['p95_ms']} ms")
     full = results.get("full_thread_1000")
     if full:
         near = full.get("baseline_ms", base)
