@@ -12,8 +12,8 @@ page that had comments: its `<link>`, title and Disqus id), then every
   original URL from the thread, a note saying so).
 - Posts keep their parents (a reply to a post that is not in the file
   becomes a top-level comment, reported), author name, date and IP address
-  (cleared by `purge_comment_ips` like readers'); commenters' email
-  addresses are not kept, anonymous or not. `isSpam` → spam, `isDeleted` →
+  (cleared by `purge_comment_ips` like readers') and email address (for
+  moderators only, never shown on the site). `isSpam` → spam, `isDeleted` →
   removed (never shown), otherwise published. Written through
   `comments.services.comment_import_thread`, keyed `dq:<post id>`, so
   importing the file again creates nothing twice.
@@ -40,7 +40,7 @@ from articles.models import Article, ArticleRedirect
 from articles.wordpress.content import comment_text
 from articles.xmlstream import XmlImportError, iter_events
 from comments.models import Comment
-from comments.services import ImportedComment, comment_import_thread
+from comments.services import ImportedComment, comment_import_thread, imported_contact
 
 _DSQ_ID = "{http://disqus.com/disqus-internals}id"
 _STORY_PATH_RE = re.compile(r"^/\d{4}/\d{2}/\d{2}/(?P<slug>[-\w]+)/?$")
@@ -64,6 +64,7 @@ class DisqusPost:
     thread_id: str
     parent_id: str
     author: str
+    email: str
     ip: str
     created_at: datetime | None
     message: str
@@ -205,6 +206,7 @@ def _post(element, line: int, filename: str) -> DisqusPost:
         thread_id=_child_id(element, "thread"),
         parent_id=_child_id(element, "parent"),
         author=_child(author, "name") if author is not None else "",
+        email=_child(author, "email") if author is not None else "",
         ip=_child(element, "ipAddress"),
         created_at=created_at,
         message=_child(element, "message"),
@@ -256,6 +258,7 @@ def _imported(post: DisqusPost) -> ImportedComment:
         created_at=post.created_at,
         status=status,
         ip_address=ip,
+        author_email=imported_contact(post.email, "")[0],
     )
 
 

@@ -40,6 +40,15 @@ class Comment(MPTTModel):
     author_name = models.CharField(
         max_length=150, blank=True, help_text="Display name of an imported comment's author."
     )
+    # What another system's export says of a commenter without an account
+    # here: for moderators only, never shown on the site, and written back by
+    # `export_wordpress`.
+    author_email = models.EmailField(
+        blank=True, help_text="An imported comment's author's email address (moderators only)."
+    )
+    author_url = models.URLField(
+        max_length=400, blank=True, help_text="The website an imported comment's author gave."
+    )
     body = models.TextField(blank=True, help_text="What the commenter typed.")
     body_html = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)

@@ -171,8 +171,9 @@ def _comments(article: Article, *, own: bool) -> list[str]:
             "\t\t<wp:comment>",
             f"\t\t\t<wp:comment_id>{ids[comment.pk]}</wp:comment_id>",
             f"\t\t\t<wp:comment_author>{_cdata(comment.display_name)}</wp:comment_author>",
-            f"\t\t\t<wp:comment_author_email>{_cdata('')}</wp:comment_author_email>",
-            "\t\t\t<wp:comment_author_url></wp:comment_author_url>",
+            f"\t\t\t<wp:comment_author_email>{_cdata(comment.author_email)}"
+            "</wp:comment_author_email>",
+            f"\t\t\t<wp:comment_author_url>{_escape(comment.author_url)}</wp:comment_author_url>",
             f"\t\t\t<wp:comment_author_IP>{_cdata(comment.ip_address or '')}"
             "</wp:comment_author_IP>",
             f"\t\t\t<wp:comment_date>{_cdata(_local(comment.created_at))}</wp:comment_date>",

@@ -52,7 +52,7 @@ from articles.models import Article, Source, Tag
 from articles.wordpress.content import comment_text, story_html
 from articles.wordpress.wxr import WxrChannel, WxrComment, WxrError, WxrPost, read_wxr
 from comments.models import Comment
-from comments.services import ImportedComment, comment_import_thread
+from comments.services import ImportedComment, comment_import_thread, imported_contact
 from comments.services.imports import walk_imported
 
 # Our own exports say where a story first came from and what its source was.
@@ -317,6 +317,7 @@ def _imported(comment: WxrComment) -> ImportedComment:
         ip = str(ipaddress.ip_address(comment.author_ip)) if comment.author_ip else None
     except ValueError:
         ip = None
+    email, url = imported_contact(comment.author_email, comment.author_url)
     return ImportedComment(
         key=f"wp:{comment.id}",
         author_name=" ".join(comment.author.split())[:_AUTHOR_MAX],
@@ -326,6 +327,8 @@ def _imported(comment: WxrComment) -> ImportedComment:
         # An unknown state is held for a moderator, never shown.
         status=COMMENT_STATUSES.get(comment.approved, Comment.Status.PENDING),
         ip_address=ip,
+        author_email=email,
+        author_url=url,
     )
 
 

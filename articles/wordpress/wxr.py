@@ -42,6 +42,8 @@ class WxrComment:
     id: int
     parent_id: int
     author: str
+    author_email: str
+    author_url: str
     author_ip: str
     date_gmt: datetime | None
     date: datetime | None
@@ -219,6 +221,8 @@ def _comment(element, line: int, fail) -> WxrComment:
         id=comment_id,
         parent_id=_int(get("wp:comment_parent", ""), "a comment's parent", line, fail),
         author=get("wp:comment_author", ""),
+        author_email=get("wp:comment_author_email", ""),
+        author_url=get("wp:comment_author_url", ""),
         author_ip=get("wp:comment_author_IP", ""),
         date_gmt=_date(get("wp:comment_date_gmt", ""), "a comment date", line, fail),
         date=_date(get("wp:comment_date", ""), "a comment date", line, fail),

@@ -156,7 +156,7 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["excerpt"]
     list_filter = [QueueStatusFilter, FlaggedFilter, StoryFilter]
-    search_fields = ["body", "author__username", "author__email", "author_name"]
+    search_fields = ["body", "author__username", "author__email", "author_name", "author_email"]
     ordering = ["-created_at", "-pk"]
     list_per_page = 50
     actions = [
@@ -197,6 +197,8 @@ class CommentAdmin(admin.ModelAdmin):
                     "notify_replies",
                     "ip_address",
                     "user_agent",
+                    "author_email",
+                    "author_url",
                     "import_key",
                 ]
             },

@@ -16,7 +16,12 @@ the rules views share), `locks` (why and how tree writes are serialised),
 
 from comments.exceptions import CommentError
 from comments.services.erasure import reader_erase
-from comments.services.imports import ImportedComment, ImportedVersion, comment_import_thread
+from comments.services.imports import (
+    ImportedComment,
+    ImportedVersion,
+    comment_import_thread,
+    imported_contact,
+)
 from comments.services.locks import lock_new_tree, lock_thread
 from comments.services.moderation import (
     comment_feature,
@@ -53,6 +58,7 @@ __all__ = [
     "comment_feature",
     "comment_flag",
     "comment_html_rerender",
+    "imported_contact",
     "comment_import_thread",
     "comment_moderate",
     "comment_note_add",

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -38,10 +40,10 @@ class ImportedComment:
     A page gives only the first five fields. An export of this site also
     gives the moderation status, the edit marks, the author's deletion, the
     edit history and when a moderator featured it; another system's export
-    (WordPress) gives the status
-    and the commenter's IP address and user agent, kept like a reader's
-    (`manage.py purge_comment_ips` clears them). `None` (or the default)
-    means "not known".
+    (WordPress, Disqus) gives the status, the commenter's IP address and
+    user agent, kept like a reader's (`manage.py purge_comment_ips` clears
+    them), and the email address and website they gave (`imported_contact`),
+    for moderators only. `None` (or the default) means "not known".
     """
 
     key: str
@@ -58,6 +60,29 @@ class ImportedComment:
     versions: list[ImportedVersion] = field(default_factory=list)
     ip_address: str | None = None
     user_agent: str = ""
+    author_email: str = ""  # another system's export: for moderators only
+    author_url: str = ""
+
+
+_EMAIL_MAX = Comment._meta.get_field("author_email").max_length
+_URL_MAX = Comment._meta.get_field("author_url").max_length
+_WEB_ADDRESS = URLValidator(schemes=["http", "https"])
+
+
+def imported_contact(email: str, url: str) -> tuple[str, str]:
+    """The email address and website an export gives for a commenter, as
+    kept: each dropped ("") unless it is a valid address (a website: http or
+    https) that fits its column."""
+    email, url = (email or "").strip(), (url or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        email = ""
+    try:
+        _WEB_ADDRESS(url)
+    except ValidationError:
+        url = ""
+    return (email if len(email) <= _EMAIL_MAX else ""), (url if len(url) <= _URL_MAX else "")
 
 
 def walk_imported(comments: list[ImportedComment]):
@@ -188,6 +213,8 @@ def comment_import_thread(
                     import_key=item.key,
                     ip_address=item.ip_address,
                     user_agent=item.user_agent[:_USER_AGENT_MAX],
+                    author_email=item.author_email,
+                    author_url=item.author_url,
                 )
                 if parent is None or parent_item.key in batched:
                     batch.append((node, parent))
@@ -235,6 +262,8 @@ def _update(
     node: Comment, item: ImportedComment, *, restore: bool, lower_likes: bool, moderated: bool
 ) -> None:
     changes = {"author_name": item.author_name}
+    if item.author_email or item.author_url:  # a page gives neither: keep what an export gave
+        changes.update(author_email=item.author_email, author_url=item.author_url)
     if item.created_at is not None:
         changes["created_at"] = item.created_at
     # Likes given here (like_count - like_baseline) are counted on the row

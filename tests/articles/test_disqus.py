@@ -70,6 +70,8 @@ def test_threads_attach_by_path_or_original_url_with_their_replies(stories, clie
     first = Comment.objects.get(import_key="dq:9001")
     assert first.author_name == "Ann Ó Briain"
     assert first.ip_address == "192.0.2.10"
+    assert first.author_email == "ann@example.net"  # for moderators only
+    assert Comment.objects.get(import_key="dq:9002").author_email == ""  # anonymous: none given
     assert first.created_at == datetime(2021, 3, 1, 11, 0, tzinfo=UTC)
     assert first.body_html == "<p>Great news for the town.</p><p>Second paragraph &amp; more.</p>"
     assert Comment.objects.get(import_key="dq:9002").author_name == "Guest reader"
@@ -79,6 +81,7 @@ def test_threads_attach_by_path_or_original_url_with_their_replies(stories, clie
     assert "Agreed — 素晴らしい" in page
     assert "Cheap watches" not in page
     assert "I said something I regret" not in page
+    assert "ann@example.net" not in page
 
 
 def test_importing_again_creates_nothing(stories):

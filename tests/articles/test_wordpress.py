@@ -133,6 +133,31 @@ def test_comments_keep_their_thread_ten_deep_with_statuses_and_unicode(client):
     assert "mentioned on another blog" not in page.content.decode()
 
 
+def test_commenters_email_and_website_are_kept_for_moderators_only(client, staff, tmp_path):
+    text = EXPORT.read_text(encoding="utf-8")
+    text = text.replace("reader102@example.net", "not an address")
+    text = text.replace("https://reader102.example.net", "javascript:alert(1)")
+    path = tmp_path / "export.xml"
+    path.write_text(text, encoding="utf-8")
+
+    import_wordpress(path)
+
+    niamh = Comment.objects.get(import_key="wp:101")
+    assert (niamh.author_email, niamh.author_url) == (
+        "reader101@example.net", "https://reader101.example.net",
+    )  # fmt: skip
+    refused = Comment.objects.get(import_key="wp:102")
+    assert (refused.author_email, refused.author_url) == ("", "")
+    page = client.get(story(11).get_absolute_url()).content.decode()
+    assert "Niamh Ó Súilleabháin" in page
+    assert "reader101" not in page
+    client.force_login(staff)
+    admin_page = client.get(f"/admin/comments/comment/{niamh.pk}/change/")
+    assert "reader101@example.net" in admin_page.content.decode()
+    found = client.get("/admin/comments/comment/", {"q": "reader101@example.net", "status": "all"})
+    assert [c.pk for c in found.context["cl"].result_list] == [niamh.pk]
+
+
 def test_importing_again_updates_and_never_duplicates():
     import_wordpress(EXPORT)
     before = counts()

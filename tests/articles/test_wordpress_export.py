@@ -131,6 +131,20 @@ def test_export_holds_the_story_and_its_thread(archive):
     assert item.find(f"{WP}comment/{WP}comment_author_IP").text == "192.0.2.7"
 
 
+def test_imported_commenters_email_and_website_are_written_back(tmp_path):
+    import_wordpress(Path(__file__).parent / "fixtures" / "wordpress.xml")
+    ferry = Article.objects.get(import_key__endswith="#11")
+
+    root = ElementTree.fromstring(export("--story", ferry.slug))
+
+    niamh = next(
+        c for c in root.iter(f"{WP}comment")
+        if c.findtext(f"{WP}comment_author") == "Niamh Ó Súilleabháin"
+    )  # fmt: skip
+    assert niamh.findtext(f"{WP}comment_author_email") == "reader101@example.net"
+    assert niamh.findtext(f"{WP}comment_author_url") == "https://reader101.example.net"
+
+
 def test_drafts_and_scheduled_stories_keep_their_state(archive):
     root = ElementTree.fromstring(export("--story", "draft-budget", "festival"))
     states = {
