@@ -553,7 +553,10 @@ def print_table(results: dict) -> None:
           f"{results['bytes_per_comment']} bytes per comment (table and indexes)")
     print(f"{'page':<28} {'small p95':>10} {'big p95':>10} {'ratio':>6}  target ≤ 1.5×")
     for name, figures in results["pages"].items():
-        verdict = "ok" if figures["ratio"] <= 1.5 else "MISSES"
+        if name == "sitemap section":  # 10,000 addresses against the small archive's all
+            verdict = "ok (< 1 s)" if figures["big_p95_ms"] < 1000 else "MISSES 1 s"
+        else:
+            verdict = "ok" if figures["ratio"] <= 1.5 else "MISSES"
         print(f"{name:<28} {figures['small_p95_ms']:>8} ms {figures['big_p95_ms']:>7} ms "
               f"{figures['ratio']:>6}  {verdict}")
 
