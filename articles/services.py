@@ -83,7 +83,7 @@ def article_revision_restored(*, previous: Article, article: Article, version_im
         transaction.on_commit(partial(files_delete, names=sorted(replaced), storage=storage))
         return False
     Article.objects.filter(pk=article.pk).update(
-        **{name: getattr(previous, name) for name in LEAD_IMAGE_FIELDS}
+        **{field: getattr(previous, field) for field in LEAD_IMAGE_FIELDS}
     )
     stories_changed.send(sender=Article)  # update() sends no post_save
     return True
