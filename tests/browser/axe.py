@@ -26,6 +26,12 @@ def axe_source() -> str:
 
 def run_axe(page) -> list[dict]:
     """All violations axe finds on the page as it is now (WCAG 2.x A and AA rules)."""
+    if not getattr(page.context, "javascript_enabled", True):
+        # axe.run waits on timers, which never fire in a page whose scripts
+        # are off: the call would hang instead of failing.
+        raise RuntimeError(
+            "axe-core needs JavaScript: check this page in a context with JavaScript on"
+        )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())
     results = page.evaluate(

@@ -56,6 +56,8 @@ def new_context(browser, live_server, request):
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
+        # Remembered for tests/browser/axe.py: axe cannot run with scripts off.
+        context.javascript_enabled = options.get("java_script_enabled", True)
         contexts.append(context)
         return context
 
