@@ -23,9 +23,32 @@ _RESULT_FIELDS = (
     "article__slug",
     "article__published_at",
 )
+_BEST_FIRST = ("-search_rank", "-created_at", "-id")
 
 
-def comment_search(*, query: str, start_sel: str, stop_sel: str) -> QuerySet[Comment]:
+class CommentMatches:
+    """The comments matching a search, best match first, read a page at a
+    time: `Paginator` takes it as it takes a queryset (`count()`, slices).
+
+    A slice is ranked over the matching comments' own rows, and only the
+    comments it keeps are joined to their authors and stories and given a
+    snippet, in the same statement: a page costs what its matches cost,
+    however many readers and stories the site has.
+    """
+
+    def __init__(self, matches: QuerySet[Comment], results: QuerySet[Comment]):
+        self._matches = matches
+        self._results = results
+
+    def count(self) -> int:
+        return self._matches.count()
+
+    def __getitem__(self, page: slice) -> list[Comment]:
+        kept = self._matches.values("pk")[page]
+        return list(self._results.filter(pk__in=kept))
+
+
+def comment_search(*, query: str, start_sel: str, stop_sel: str) -> CommentMatches:
     """Comments any guest may read, on stories readers may see, matching
     `query` (web-search syntax, as typed), best match first.
 
@@ -38,15 +61,20 @@ def comment_search(*, query: str, start_sel: str, stop_sel: str) -> QuerySet[Com
     """
     query = query.strip()
     if not query:
-        return Comment.objects.none()
+        return CommentMatches(Comment.objects.none(), Comment.objects.none())
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    return (
+    rank = SearchRank(F("search_vector"), search_query)
+    matches = (
         Comment.objects.filter(readable(EVERYONE), search_vector=search_query)
         .filter(article__in=Article.objects.live().values("pk"))
-        .select_related("author", "article")
+        .annotate(search_rank=rank)
+        .order_by(*_BEST_FIRST)
+    )
+    results = (
+        Comment.objects.select_related("author", "article")
         .only(*_RESULT_FIELDS)
         .annotate(
-            search_rank=SearchRank(F("search_vector"), search_query),
+            search_rank=rank,
             # One passage rather than fragments: a short comment shows whole.
             search_snippet=SearchHeadline(
                 "body",
@@ -58,5 +86,6 @@ def comment_search(*, query: str, start_sel: str, stop_sel: str) -> QuerySet[Com
                 stop_sel=stop_sel,
             ),
         )
-        .order_by("-search_rank", "-created_at", "-id")
+        .order_by(*_BEST_FIRST)
     )
+    return CommentMatches(matches, results)

@@ -21,7 +21,7 @@ SEARCH = reverse("articles:search")
 
 
 def _search(query):
-    return list(comment_search(query=query, start_sel=HIGHLIGHT_START, stop_sel=HIGHLIGHT_STOP))
+    return comment_search(query=query, start_sel=HIGHLIGHT_START, stop_sel=HIGHLIGHT_STOP)[:100]
 
 
 def _post(article, body, author=None):
