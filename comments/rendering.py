@@ -151,6 +151,7 @@ def render_nodes(
     for node in nodes:
         row = node.row
         pk = row.id
+        id_ = str(pk)  # written several times below: converted once
         level = node.level
         state = node.state
         if state != "published":
@@ -158,9 +159,9 @@ def render_nodes(
         if node.placeholder:
             append(
                 f'<li class="comment-item comment-item--level-{level}">\n'
-                f'<article id="comment-{pk}" class="comment comment--{state}" '
-                f'aria-labelledby="comment-{pk}-by">\n'
-                f'<p class="comment__placeholder" id="comment-{pk}-by">'
+                f'<article id="comment-{id_}" class="comment comment--{state}" '
+                f'aria-labelledby="comment-{id_}-by">\n'
+                f'<p class="comment__placeholder" id="comment-{id_}-by">'
                 f"{escape(node.placeholder)}</p>\n"
             )
         else:
@@ -173,17 +174,17 @@ def render_nodes(
             if row.author_id is not None:  # a reader's name links to their page
                 author = (
                     f'<a class="comment__author" href="{profile_prefix}{escaped[1]}'
-                    f'{profile_suffix}" id="comment-{pk}-by" dir="auto">{escaped[0]}</a>'
+                    f'{profile_suffix}" id="comment-{id_}-by" dir="auto">{escaped[0]}</a>'
                 )
             else:  # a name imported with the story's thread belongs to no account
                 author = (
-                    f'<span class="comment__author" id="comment-{pk}-by" dir="auto">'
+                    f'<span class="comment__author" id="comment-{id_}-by" dir="auto">'
                     f"{escaped[0]}</span>"
                 )
             created = row.created_at
             local = created.astimezone(tz)
             edited = (
-                f'\n<a class="comment__edited" href="{history_prefix}{pk}{history_suffix}">'
+                f'\n<a class="comment__edited" href="{history_prefix}{id_}{history_suffix}">'
                 f"{'edited by a moderator' if row.edited_by_moderator else 'edited'}</a>"
                 if row.edited_at is not None
                 else ""
@@ -193,19 +194,19 @@ def render_nodes(
             )
             # No Reply once the story's comments are closed.
             reply = (
-                f'<a class="comment__reply" href="{reply_prefix}{pk}{reply_suffix}" '
-                f'data-reply-to="{pk}">Reply</a>\n'
+                f'<a class="comment__reply" href="{reply_prefix}{id_}{reply_suffix}" '
+                f'data-reply-to="{id_}">Reply</a>\n'
                 if can_reply
                 else ""
             )
-            report = f'<a class="comment__report" href="{flag_prefix}{pk}{flag_suffix}">Report</a>'
+            report = f'<a class="comment__report" href="{flag_prefix}{id_}{flag_suffix}">Report</a>'
             # Shown as featured only while everyone may read it (a moderator
             # also sees removed and held comments, with a notice instead).
             marked = row.featured_at is not None
             featured = marked and state == "published"
             feature = (
                 _feature_form(
-                    action=f"{feature_prefix}{pk}{feature_suffix}", csrf=csrf, featured=marked
+                    action=f"{feature_prefix}{id_}{feature_suffix}", csrf=csrf, featured=marked
                 )
                 if moderator and (marked or state == "published")
                 else ""
@@ -222,7 +223,7 @@ def render_nodes(
                     actions = "\x00"
                     slots.append((EXTRA, pk))
             elif guest:
-                like = f'<a class="like-button" href="{login}{pk}{login_suffix}">Like</a>\n'
+                like = f'<a class="like-button" href="{login}{id_}{login_suffix}">Like</a>\n'
                 actions = f"{report}\n"
             else:
                 # The button's pressed state is a slot; the button and the Report
@@ -231,8 +232,8 @@ def render_nodes(
                 # (LIKES_FORM) to this comment's like URL.
                 like = (
                     f'\x00<button type="submit" form="{LIKES_FORM_ID}" '
-                    f'formaction="{like_prefix}{pk}{like_suffix}" class="like-button" '
-                    f'data-like="{pk}" aria-pressed="\x00">Like</button>\n\x00'
+                    f'formaction="{like_prefix}{id_}{like_suffix}" class="like-button" '
+                    f'data-like="{id_}" aria-pressed="\x00">Like</button>\n\x00'
                 )
                 actions = f"\x00{report}\n\x00\x00"
                 slots += (
@@ -245,12 +246,12 @@ def render_nodes(
                 )
             append(
                 f'<li class="comment-item comment-item--level-{level}">\n'
-                f'<article id="comment-{pk}" class="comment comment--{state}" '
-                f'aria-labelledby="comment-{pk}-by">\n'
+                f'<article id="comment-{id_}" class="comment comment--{state}" '
+                f'aria-labelledby="comment-{id_}-by">\n'
                 '<header class="comment__header">\n'
                 f"{author}\n"
                 # The stable address: it finds the comment's page, whatever page this is.
-                f'<a class="comment__permalink" href="{go_prefix}{pk}{go_suffix}">'
+                f'<a class="comment__permalink" href="{go_prefix}{id_}{go_suffix}">'
                 f'<time datetime="{created.isoformat()}">{local.day} {MONTHS[local.month]} '
                 f"{local.year}, {local.hour:02d}:{local.minute:02d}</time></a>{edited}"
                 f"{FEATURED_BADGE if featured else ''}\n"
@@ -258,14 +259,14 @@ def render_nodes(
                 # Sanitized on write (newsroom/sanitize.py): the one value not escaped.
                 f'<div class="comment__body" dir="auto">{row.body_html}</div>\n'
                 '<footer class="comment__footer">\n'
-                f'<p class="comment__likes" data-like-label="{pk}">'
+                f'<p class="comment__likes" data-like-label="{id_}">'
                 f"{like_label(row.like_count)}</p>\n"
                 f"{like}"
                 f"{reply}{actions}{feature}</footer>"
             )
         if node.has_more:
             append(
-                f'\n<p class="comment__continue"><a href="{detail_prefix}{pk}{detail_suffix}">'
+                f'\n<p class="comment__continue"><a href="{detail_prefix}{id_}{detail_suffix}">'
                 "Continue this thread</a></p>"
             )
         next_level = node.next_level
@@ -273,7 +274,7 @@ def render_nodes(
             if level == 0:
                 count = node.reply_count
                 append(
-                    f'\n</article>\n<details class="comment-replies" open data-thread="{pk}">'
+                    f'\n</article>\n<details class="comment-replies" open data-thread="{id_}">'
                     f"<summary>{count} repl{'y' if count == 1 else 'ies'}</summary>"
                     '<ol class="comment-list">\n'
                 )
