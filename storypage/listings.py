@@ -83,6 +83,7 @@ class SearchView(CommentCountsMixin, article_views.ArticleSearchView):
             query="" if context["search_problem"] else context["search_query"][:MAX_QUERY_LENGTH],
             start_sel=HIGHLIGHT_START,
             stop_sel=HIGHLIGHT_STOP,
+            per_page=settings.NEWSROOM_SEARCH_RESULTS_PER_PAGE,
         )
         paginator = Paginator(comments, settings.NEWSROOM_SEARCH_RESULTS_PER_PAGE)
         comment_page = paginator.get_page(self.request.GET.get(COMMENTS_PAGE_PARAM))
