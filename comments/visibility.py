@@ -13,8 +13,11 @@
 A comment a reader may not read keeps its place in its thread as a
 placeholder (`comments.selectors.nodes`); counts, feeds, search and
 profiles show only what everyone may read. The thread, permalink and
-reply pages, the story page's held-comment check, counts and profiles all
-ask this module, in Python (`may_read`) or as a filter (`readable`).
+reply pages, counts and profiles all ask this module, in Python
+(`may_read`) or as a filter (`readable`). The story page's held-comment
+check runs in SQL, on every signed-in page: the function
+`storypage_reader_state` (storypage/migrations/0002_reader_state_function.py)
+takes `HELD_STATUSES` from here, and a test holds it to `may_read`.
 """
 
 from __future__ import annotations
@@ -96,10 +99,3 @@ def readable(reader: Reader = EVERYONE, *, prefix: str = "") -> Q:
             }
         )
     return q
-
-
-def held_sql(param: str = "held") -> tuple[str, dict]:
-    """SQL true for a comment row that, of all readers, only its author and
-    moderators may read (a held comment), with its named parameters.
-    Columns unqualified; for raw statements on hot paths."""
-    return f"status = ANY(%({param})s) AND deleted_at IS NULL", {param: list(HELD_STATUSES)}
