@@ -13,15 +13,8 @@ from django.middleware.csrf import get_token
 from django.utils.safestring import mark_safe
 
 from comments import services
-from comments.models import Comment
 from comments.rendering import ThreadFragment, fill_slots, render_nodes, url_parts
-from comments.selectors.nodes import CommentMeta
 from comments.visibility import is_moderator
-
-
-def _comment_from_meta(meta: CommentMeta) -> Comment:
-    """A Comment with what the permission checks read (a meta's fields are model fields)."""
-    return Comment(**meta._asdict())
 
 
 def reader_controls(
@@ -50,11 +43,10 @@ def reader_controls(
     ban_prefix, ban_suffix = url_parts("ban")
     extras = {}
     for pk, meta in mine:
-        comment = _comment_from_meta(meta)
         links = []
-        if services.can_edit(comment=comment, user=user):
+        if services.can_edit(comment=meta, user=user):
             links.append(f'<a class="comment__edit" href="{edit_prefix}{pk}{edit_suffix}">Edit</a>')
-        if services.can_delete(comment=comment, user=user):
+        if services.can_delete(comment=meta, user=user):
             links.append(
                 f'<a class="comment__delete" href="{delete_prefix}{pk}{delete_suffix}">Delete</a>'
             )

@@ -28,7 +28,8 @@ HELD_NOTICE = "Awaiting moderation — only you and the moderators can see it."
 
 
 class CommentMeta(NamedTuple):
-    """What the Edit / Delete checks need of a comment, kept with a rendered thread."""
+    """What the Edit / Delete checks need of a comment, kept with a rendered
+    thread: the rules of `comments.services` take it as they take a Comment."""
 
     id: int
     author_id: int | None
@@ -41,6 +42,10 @@ class CommentMeta(NamedTuple):
     rght: int
     tree_id: int
     article_id: int
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 # The columns a node needs, read as one plain row per comment: the meta's,

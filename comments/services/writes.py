@@ -16,6 +16,7 @@ from comments.exceptions import CommentError
 from comments.formatting import render_comment
 from comments.models import Comment, CommentVersion, Flag, Like, ModerationAction
 from comments.notifications import notify_reply
+from comments.selectors.nodes import CommentMeta
 from comments.services.locks import insert_comment, send_thread_changed
 from comments.spam import Action, run_pipeline
 from comments.visibility import is_moderator
@@ -58,26 +59,29 @@ def story_for_comments(article_id: int) -> Article | None:
 
 
 # Rules ---------------------------------------------------------------------
+#
+# Each takes a Comment or, from a rendered thread, its CommentMeta: they read
+# only the author, status, creation and deletion.
 
 
 def _is_active_user(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
-def _is_author(comment: Comment, user) -> bool:
+def _is_author(comment: Comment | CommentMeta, user) -> bool:
     return comment.author_id is not None and comment.author_id == user.pk
 
 
-def edit_deadline(comment: Comment):
+def edit_deadline(comment: Comment | CommentMeta):
     """When its author's time to edit `comment` ends."""
     return comment.created_at + timedelta(minutes=settings.NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES)
 
 
-def _within_edit_window(comment: Comment) -> bool:
+def _within_edit_window(comment: Comment | CommentMeta) -> bool:
     return timezone.now() <= edit_deadline(comment)
 
 
-def edit_refusal(*, comment: Comment, user) -> str:
+def edit_refusal(*, comment: Comment | CommentMeta, user) -> str:
     """Why `user` may not edit `comment` now, for them to read; "" when they may.
 
     Its author within the edit window, or a moderator at any time; nobody
@@ -104,12 +108,12 @@ def edit_refusal(*, comment: Comment, user) -> str:
     return ""
 
 
-def can_edit(*, comment: Comment, user) -> bool:
+def can_edit(*, comment: Comment | CommentMeta, user) -> bool:
     """Whether `user` may edit `comment` now (see `edit_refusal`)."""
     return not edit_refusal(comment=comment, user=user)
 
 
-def delete_refusal(*, comment: Comment, user) -> str:
+def delete_refusal(*, comment: Comment | CommentMeta, user) -> str:
     """Why `user` may not delete `comment`, for them to read; "" when they may.
 
     Its author until they have deleted it; a moderator, as a removal, until
@@ -126,7 +130,7 @@ def delete_refusal(*, comment: Comment, user) -> str:
     return ""
 
 
-def can_delete(*, comment: Comment, user) -> bool:
+def can_delete(*, comment: Comment | CommentMeta, user) -> bool:
     """Whether `user` may delete `comment` (see `delete_refusal`)."""
     return not delete_refusal(comment=comment, user=user)
 
