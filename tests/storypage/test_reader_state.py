@@ -6,6 +6,7 @@ and versions the rest of the code reads, and to the session row.
 """
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -93,7 +94,7 @@ def test_the_reader_row_versions_and_session_come_back_as_the_database_has_them(
     assert found.versions == current
     assert found.session_digest is not None
     # A session that has ended, or never was, has no digest: its copy is never used.
-    session.set_expiry(timezone.now() - timezone.timedelta(seconds=1))
+    session.set_expiry(timezone.now() - timedelta(seconds=1))
     session.save()
     assert reader_and_state(
         user_id=reader.pk, article_id=article.pk, session_key=session.session_key
