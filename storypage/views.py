@@ -44,7 +44,7 @@ class StoryPageView(DateDetailView):
 
     def get_queryset(self):
         articles = Article.objects.all() if self._is_editor() else Article.objects.published()
-        return versions.with_versions(articles.for_listing())
+        return versions.with_versions(articles.select_related("source").with_comment_policy())
 
     def get_allow_future(self):
         return self._is_editor()
