@@ -5,6 +5,11 @@ changed by every comment write: see `storypage.versions`), so a fragment
 is never served after a write that changed its thread, on any number of
 app servers, whatever the cache did. Old fragments simply expire.
 
+Guests' fragments are kept in each process's memory only: a guest's whole
+page, thread and all, is what goes to the shared cache
+(`storypage.guest_pages`), and the same HTML twice there would only crowd
+out other pages.
+
 The cache is an optimisation only: if the backend raises (Redis down,
 timeout), reads fall back to rendering without it.
 """
@@ -43,11 +48,13 @@ def _fragment_size(value) -> int:
 _recent = BoundedMemory(size=_fragment_size, share=0.25)
 
 
-def get_fragment(key: str | None):
+def get_fragment(key: str | None, *, shared_cache: bool = True):
+    """The fragment stored under `key`: from this process's memory, else
+    (if `shared_cache`) from the shared cache; None if neither has it."""
     if key is None:
         return None
     value = _recent.get(key)
-    if value is not None:
+    if value is not None or not shared_cache:
         return value
     try:
         value = cache.get(key)
@@ -59,11 +66,13 @@ def get_fragment(key: str | None):
     return value
 
 
-def set_fragment(key: str | None, value) -> None:
+def set_fragment(key: str | None, value, *, shared_cache: bool = True) -> None:
+    """Keep a fragment in this process's memory and (if `shared_cache`) in the shared cache."""
     if key is None:
         return
-    try:
-        cache.set(key, value, FRAGMENT_TIMEOUT)
-    except Exception:
-        logger.warning("Comment cache unavailable storing a fragment", exc_info=True)
+    if shared_cache:
+        try:
+            cache.set(key, value, FRAGMENT_TIMEOUT)
+        except Exception:
+            logger.warning("Comment cache unavailable storing a fragment", exc_info=True)
     _recent.put(key, value)

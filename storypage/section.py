@@ -43,6 +43,7 @@ from storypage import versions
 
 SORT_LABELS = {"oldest": "Oldest", "newest": "Newest", "liked": "Most liked"}
 READER_KIND = "reader"  # signed-in readers with nothing held: one rendering for all
+GUEST_KIND = "guest"
 
 
 def viewer_cache_kind(user, *, has_pending: bool) -> str:
@@ -54,7 +55,7 @@ def viewer_cache_kind(user, *, has_pending: bool) -> str:
     own.
     """
     if not user.is_authenticated:
-        return "guest"
+        return GUEST_KIND
     if visibility.is_moderator(user):
         return "staff"
     return f"user-{user.pk}" if has_pending else READER_KIND
@@ -272,7 +273,10 @@ def comment_section_context(
         if thread_version is not None
         else None
     )
-    thread = thread_cache.get_fragment(key)
+    # A guest's thread stays in this process's memory: their whole page is
+    # what the shared cache holds (see storypage.fragments).
+    in_cache = kind != GUEST_KIND
+    thread = thread_cache.get_fragment(key, shared_cache=in_cache)
     if not isinstance(thread, SectionThread):
         reader = _renders_for(user, kind)
         rows, number, num_pages, thread_count, count = thread_roots(
@@ -288,7 +292,7 @@ def comment_section_context(
             has_roots=bool(rows),
             featured_count=rows[0].featured_total if rows else 0,
         )
-        thread_cache.set_fragment(key, thread)
+        thread_cache.set_fragment(key, thread, shared_cache=in_cache)
     fragment, number, count = thread.fragment, thread.number, thread.comment_count
     featured = thread.featured_count
 

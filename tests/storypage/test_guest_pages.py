@@ -135,3 +135,40 @@ def test_a_guests_thread_sits_inside_the_comment_section_once(
     assert section.count('class="comment-thread"') == 1
     assert "A first view" in section
     assert page.count("A first view") == 1
+
+
+def test_the_shared_cache_holds_a_guests_thread_once_inside_their_page(
+    client, article, user, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from storypage import fragments, versions
+    from storypage.section import GUEST_KIND, READER_KIND
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(article=article, author=user, body="Said once, stored once")
+    url = article.get_absolute_url()
+
+    def stored_thread(kind):
+        key = fragments.fragment_key(
+            article_id=article.pk,
+            version=versions.current(article.pk).thread,
+            page=1,
+            sort="oldest",
+            viewer=kind,
+        )
+        return cache.get(key)
+
+    assertContains(client.get(url), "Said once, stored once")
+    # The guest's page, thread and all, is in the shared cache; the thread
+    # alone is not there a second time.
+    assert stored_thread(GUEST_KIND) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory()  # every stored page is stale: the guest's is rendered again
+    assertContains(client.get(url), "Said once, stored once")
+    # Signed-in readers' pages are filled per reader from the thread itself,
+    # which every app server can take from the shared cache.
+    reader = client.__class__()
+    reader.force_login(UserFactory())
+    assertContains(reader.get(url), "Said once, stored once")
+    assert stored_thread(READER_KIND) is not None
