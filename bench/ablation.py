@@ -8,7 +8,8 @@ rounds, each beside its own baseline.
 
 Those measured below the bar were removed (README, "Every optimisation
 earns its place"): the socket health check, the skipped key check, the
-per-worker account links and comment instances.
+per-worker account links and comment instances, and the reader
+query as a PL/pgSQL function.
 
 `NEWSROOM_BENCH_WITHOUT=<name>` in a gunicorn's environment makes
 `bench.ablation_wsgi` switch that optimisation off (back to Django's or
@@ -48,40 +49,6 @@ def _no_worker_memories() -> None:
     os.environ["NEWSROOM_PAGE_MEMORY_BYTES"] = "0"
 
 
-def _reader_state_planned_each_time() -> None:
-    """The reader query as one plain statement, which PostgreSQL plans on every
-    request, instead of the function whose plans each connection keeps
-    (storypage/migrations/0002_reader_state_function.py)."""
-    from django.contrib.auth import get_user_model
-
-    from accounts.backends import user_columns
-    from storypage import section
-
-    columns, _names = user_columns("u")
-    model = get_user_model()
-    pk = model._meta.pk.column
-    sql = f"""
-SELECT {columns},
-    ARRAY(
-        SELECT comment_id FROM comments_like
-        WHERE user_id = u.{pk} AND article_id = %(article)s
-    ),
-    EXISTS(
-        SELECT 1 FROM comments_comment
-        WHERE article_id = %(article)s AND author_id = u.{pk}
-          AND status = ANY(%(held)s) AND deleted_at IS NULL
-    ),
-    (SELECT token::text FROM storypage_pageversion WHERE scope = %(stories)s),
-    (SELECT token::text FROM storypage_pageversion WHERE scope = %(thread)s),
-    (
-        SELECT md5(session_data) FROM django_session
-        WHERE session_key = %(session)s AND expire_date > %(now)s
-    )
-FROM {model._meta.db_table} u WHERE u.{pk} = %(user)s
-"""
-    section._reader_and_state_sql = lambda: sql
-
-
 # name -> (what is switched off, how, whether it must run before Django is set up)
 TOGGLES: dict[str, tuple[str, Callable[[], None], bool]] = {
     "row-preload": (
@@ -92,11 +59,6 @@ TOGGLES: dict[str, tuple[str, Callable[[], None], bool]] = {
     "redis-client-reuse": (
         "one redis.Redis per pool (newsroom.cache)",
         _plain_redis_client,
-        False,
-    ),
-    "reader-function": (
-        "the reader query's plans kept per connection (storypage_reader_state)",
-        _reader_state_planned_each_time,
         False,
     ),
     "worker-memories": (

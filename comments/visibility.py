@@ -15,9 +15,9 @@ placeholder (`comments.selectors.nodes`); counts, feeds, search and
 profiles show only what everyone may read. The thread, permalink and
 reply pages, counts and profiles all ask this module, in Python
 (`may_read`) or as a filter (`readable`). The story page's held-comment
-check runs in SQL, on every signed-in page: the function
-`storypage_reader_state` (storypage/migrations/0002_reader_state_function.py)
-takes `HELD_STATUSES` from here, and a test holds it to `may_read`.
+check runs in SQL, on every signed-in page: the reader query in
+`storypage.section` takes `HELD_STATUSES` from here, and a test holds it
+to `may_read`.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from accounts.backends import user_columns, user_from_row
 from comments import visibility
 from comments.drafts import login_url, pop_draft, signup_url
 from comments.forms import CommentForm
+from comments.models import Comment, Like
 from comments.readers import reader_html, render_thread
 from comments.rendering import ThreadFragment
 from comments.selectors import (
@@ -40,6 +42,7 @@ from comments.selectors import (
 )
 from storypage import fragments as thread_cache
 from storypage import versions
+from storypage.models import PageVersion
 
 SORT_LABELS = {"oldest": "Oldest", "newest": "Newest", "liked": "Most liked"}
 READER_KIND = "reader"  # signed-in readers with nothing held: one rendering for all
@@ -84,20 +87,33 @@ def reader_state(*, article_id: int, user) -> ReaderState:
 
 
 # Raw SQL: this runs on every signed-in story page, and building it through
-# the ORM costs more Python time than the query takes to run. The reader's
-# state comes from a function (storypage/migrations/0002_reader_state_function.py)
-# whose statements PostgreSQL plans once per connection: planning them on
-# every request cost more than running them.
+# the ORM costs more Python time than the query takes to run. A held comment
+# is one of `visibility.HELD_STATUSES` its author has not deleted (a test
+# holds this to `visibility.may_read`).
 @functools.cache
 def _reader_and_state_sql() -> str:
     columns, _names = user_columns("u")
     model = get_user_model()
     pk = model._meta.pk.column
-    return (
-        f"SELECT {columns}, s.* FROM {model._meta.db_table} u CROSS JOIN storypage_reader_state("
-        "%(user)s, %(article)s, %(held)s, %(stories)s, %(thread)s, %(session)s, %(now)s) s "
-        f"WHERE u.{pk} = %(user)s"
+    return f"""
+SELECT {columns},
+    ARRAY(
+        SELECT comment_id FROM {Like._meta.db_table}
+        WHERE user_id = u.{pk} AND article_id = %(article)s
+    ),
+    EXISTS(
+        SELECT 1 FROM {Comment._meta.db_table}
+        WHERE article_id = %(article)s AND author_id = u.{pk}
+          AND status = ANY(%(held)s) AND deleted_at IS NULL
+    ),
+    (SELECT token::text FROM {PageVersion._meta.db_table} WHERE scope = %(stories)s),
+    (SELECT token::text FROM {PageVersion._meta.db_table} WHERE scope = %(thread)s),
+    (
+        SELECT md5(session_data) FROM {Session._meta.db_table}
+        WHERE session_key = %(session)s AND expire_date > %(now)s
     )
+FROM {model._meta.db_table} u WHERE u.{pk} = %(user)s
+"""
 
 
 class Reader(NamedTuple):

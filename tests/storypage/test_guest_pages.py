@@ -3,10 +3,13 @@
 import gzip
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from comments.services import comment_create
+from storypage import fragments, versions
+from storypage.section import GUEST_KIND, READER_KIND
 from tests.factories import ArticleFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,11 +143,6 @@ def test_a_guests_thread_sits_inside_the_comment_section_once(
 def test_the_shared_cache_holds_a_guests_thread_once_inside_their_page(
     client, article, user, django_capture_on_commit_callbacks
 ):
-    from django.core.cache import cache
-
-    from storypage import fragments, versions
-    from storypage.section import GUEST_KIND, READER_KIND
-
     with django_capture_on_commit_callbacks(execute=True):
         comment_create(article=article, author=user, body="Said once, stored once")
     url = article.get_absolute_url()

@@ -1,8 +1,8 @@
 """The reader query (`storypage.section.reader_and_state`) against the rules it stands for.
 
-Its SQL lives in a PL/pgSQL function (storypage/migrations/0002): these
-tests hold that function to `comments.visibility.may_read`, to the likes
-and versions the rest of the code reads, and to the session row.
+Its SQL is written by hand, for speed: these tests hold it to
+`comments.visibility.may_read`, to the likes and versions the rest of the
+code reads, and to the session row.
 """
 
 import itertools
