@@ -34,7 +34,11 @@ UPDATE_NOTICE_THRESHOLD = timedelta(minutes=30)
 class StoryPageView(DateDetailView):
     """One story with its comments; editors may preview unpublished ones."""
 
-    model = Article
+    # Built once, as generic views' `queryset` is: each request clones it
+    # rather than resolving its annotations again.
+    queryset = versions.with_versions(
+        Article.objects.select_related("source").with_comment_policy()
+    )
     date_field = "published_at"
     month_format = "%m"
     day_format = "%d"
@@ -43,8 +47,8 @@ class StoryPageView(DateDetailView):
         return may_preview(self.request.user)
 
     def get_queryset(self):
-        articles = Article.objects.all() if self._is_editor() else Article.objects.published()
-        return versions.with_versions(articles.select_related("source").with_comment_policy())
+        articles = super().get_queryset()
+        return articles if self._is_editor() else articles.published()
 
     def get_allow_future(self):
         return self._is_editor()
