@@ -34,6 +34,7 @@ UPDATE_NOTICE_THRESHOLD = timedelta(minutes=30)
 class StoryPageView(DateDetailView):
     """One story with its comments; editors may preview unpublished ones."""
 
+    model = Article
     # Built once, as generic views' `queryset` is: each request clones it
     # rather than resolving its annotations again.
     queryset = versions.with_versions(
