@@ -303,6 +303,16 @@ def test_unpublished_story_is_not_found_for_readers(client, user, request, fixtu
     assert client.get(story.get_absolute_url()).status_code == 404
 
 
+def test_a_scheduled_story_appears_when_its_time_comes_not_before(client, kim):
+    # The story page's queryset is built once per process; "published by
+    # now" must still be asked at each request's own time.
+    url = kim.get_absolute_url()
+    with mock.patch("django.utils.timezone.now", return_value=JUNE_18 - timedelta(hours=1)):
+        assert client.get(url).status_code == 404
+
+    assertContains(client.get(url), "Kim Jong-un prepares")
+
+
 @pytest.mark.parametrize("fixture", ["draft", "scheduled"])
 def test_staff_preview_unpublished_story_with_banner(client, staff, request, fixture):
     story = request.getfixturevalue(fixture)
